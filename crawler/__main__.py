@@ -1,0 +1,185 @@
+"""Command line: `python -m crawler COMMAND`.
+
+    python -m crawler extract page.html --url https://tuyengiao.vn/x-130334   # JSON of one page
+    python -m crawler crawl [--site tuyengiao] [--base-url tuyengiao=http://127.0.0.1:8000]
+    python -m crawler mirror tests/fixtures/sites/tuyengiao --port 8000
+    python -m crawler demo      # serve the bundled mirrors, crawl them into archive.db, publish
+    python -m crawler sites     # the sites the archive knows
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIRRORS = PROJECT_ROOT / "tests" / "fixtures" / "sites"
+
+
+def spider_classes() -> dict[str, type]:
+    """Every site spider, by name (what `scrapy list` shows)."""
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    return {name: loader.load(name) for name in loader.list()}
+
+
+def rules_for_url(url: str):  # -> tuple[str | None, SiteRules | None]
+    """The site spider whose live host serves `url`, and its rules; (None, None) for unknown hosts."""
+    host = (urlsplit(url).hostname or "").lower()
+    for name, cls in spider_classes().items():
+        hosts = set(getattr(cls, "other_live_hosts", ()))
+        if getattr(cls, "live_origin", None):
+            hosts.add(urlsplit(cls.live_origin).hostname)
+        if host in hosts:
+            return name, cls.rules
+    return None, None
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.extract import extract_article
+
+    page = Path(args.file).read_bytes()
+    site, rules = (args.site, spider_classes()[args.site].rules) if args.site else rules_for_url(args.url)
+    article = extract_article(page, args.url, rules)
+    print(article.as_json())
+    if site is None:
+        print(f"(no site rules for {urlsplit(args.url).hostname}: generic extraction)", file=sys.stderr)
+    return 0
+
+
+def run_crawl(sites: list[str], base_urls: dict[str, str], settings_overrides: dict[str, str] | None = None) -> int:
+    """Crawl `sites` in one process; returns 0 when every spider finished normally."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    for key, value in (settings_overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for site in sites:
+        kwargs = {"base_url": base_urls[site]} if site in base_urls else {}
+        crawler = process.create_crawler(site)
+        crawlers.append(crawler)
+        process.crawl(crawler, **kwargs)
+    process.start()
+    failed = [c.spider.name for c in crawlers
+              if c.stats.get_value("finish_reason") != "finished"]
+    if failed:
+        print(f"Crawl did not finish normally for: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def print_summary(db_path: str, since: str | None = None) -> None:
+    from crawler.store import ArticleStore
+
+    store = ArticleStore(db_path)
+    rows = store.db.execute(
+        "SELECT spider, finish_reason, pages, articles_new, articles_changed, articles_unchanged, "
+        "skipped, errors FROM crawl_runs WHERE started_at >= ? ORDER BY id", [since or ""]).fetchall()
+    print(f"\n{'spider':<20} {'finish':<10} {'pages':>6} {'new':>5} {'changed':>8} {'same':>5} "
+          f"{'skipped':>8} {'errors':>7}")
+    for row in rows:
+        print(f"{row[0]:<20} {row[1]:<10} {row[2]:>6} {row[3]:>5} {row[4]:>8} {row[5]:>5} {row[6]:>8} {row[7]:>7}")
+    total = store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    print(f"\n{total} articles in {db_path}")
+    store.close()
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.store import now_iso
+
+    sites = args.site or sorted(spider_classes())
+    base_urls = dict(pair.split("=", 1) for pair in args.base_url or [])
+    started = now_iso()
+    code = run_crawl(sites, base_urls)
+    print_summary(os.environ.get("ARCHIVE_DB", "archive.db"), since=started)
+    return code
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    from crawler.mirror import MirrorServer
+
+    with MirrorServer(args.directory, port=args.port) as mirror:
+        print(f"Serving {args.directory} at {mirror.base_url} (Ctrl-C to stop)", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve every bundled mirror on loopback, crawl them with the real spiders, publish."""
+    from crawler.mirror import MirrorServer
+    from crawler.store import now_iso
+
+    db_path = os.environ.get("ARCHIVE_DB", "archive.db")
+    with ExitStack() as stack:
+        base_urls = {}
+        for directory in sorted(MIRRORS.iterdir()):
+            if (directory / "routes.json").exists() and directory.name in spider_classes():
+                mirror = stack.enter_context(MirrorServer(directory))
+                base_urls[directory.name] = mirror.base_url
+                print(f"mirror {directory.name:<20} {mirror.base_url}")
+        started = now_iso()
+        code = run_crawl(sorted(base_urls), base_urls, {"LOG_LEVEL": "WARNING"})
+        print_summary(db_path, since=started)
+    if code or args.no_serve:
+        return code
+    from crawler.publish import serve
+
+    return serve(db_path, host="127.0.0.1", port=args.port)
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    for name, cls in sorted(spider_classes().items()):
+        origin = cls.live_origin or "(hostname unknown: SITE_ORIGINS)"
+        print(f"{name:<20} {cls.province or '(central)':<12} {cls.organization or '':<50} {origin}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("extract", help="print the article extracted from a saved page as JSON")
+    p.add_argument("file")
+    p.add_argument("--url", required=True, help="the page's URL: its host chooses the site rules")
+    p.add_argument("--site", help="use this spider's rules whatever the host")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("crawl", help="crawl sites into archive.db (all spiders by default)")
+    p.add_argument("--site", action="append", help="a spider name (repeatable)")
+    p.add_argument("--base-url", action="append", metavar="SITE=URL", help="crawl a mirror for SITE")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("mirror", help="serve an offline mirror directory on 127.0.0.1")
+    p.add_argument("directory")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_mirror)
+
+    p = sub.add_parser("demo", help="crawl the bundled mirrors into archive.db and serve it")
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--no-serve", action="store_true", help="stop after the crawl and the summary")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("sites", help="list the sites the archive knows")
+    p.set_defaults(func=cmd_sites)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

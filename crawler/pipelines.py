@@ -1,0 +1,72 @@
+"""Item pipelines: validate, then store. Skips are counted, never fatal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.items import Article
+from crawler.store import ArticleStore
+
+MIN_BODY_WORDS = 15  # below this the body is a stub ("Xem chi tiết trong file đính kèm")
+MIN_GENERIC_WORDS = 80  # when the site's selectors found neither title nor body
+
+
+def skip_reason(article: Article) -> str | None:
+    """Why a page must not be stored as an article, or None."""
+    words = len(article.body_text.split())
+    all_generic = {"title", "body"} <= set(article.used_generic)
+    if not article.title or (all_generic and words < MIN_GENERIC_WORDS):
+        return "no_article"
+    if words < MIN_BODY_WORDS:
+        return "empty_body"
+    return None
+
+
+class ValidatePipeline:
+    """Drop pages that are not articles, with the reason counted in the run's stats."""
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article) and (reason := skip_reason(item)):
+            self.stats.inc_value(f"archive/skipped/{reason}")
+            raise DropItem(f"{reason}: {item.url}")
+        return item
+
+
+class StorePipeline:
+    """Write articles to archive.db (setting ARCHIVE_DB) and count what happened."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store: ArticleStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = ArticleStore(self.crawler.settings.get("ARCHIVE_DB"))
+        if hasattr(self.crawler.spider, "site_record"):
+            self.store.register_site(**self.crawler.spider.site_record())
+
+    def close_spider(self) -> None:
+        if self.store:
+            self.store.close()
+
+    def process_item(self, item: Any) -> Any:
+        spider = self.crawler.spider
+        if isinstance(item, Article) and self.store:
+            result = self.store.upsert(item, site=spider.name, province=getattr(spider, "province", None),
+                                       fetched_url=item.url)
+            self.stats.inc_value(f"archive/articles/{result.status}")
+        return item

@@ -1,0 +1,1 @@
+"""Spider bases for CMS platforms shared by many Party sites."""

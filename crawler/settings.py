@@ -1,0 +1,58 @@
+"""Scrapy settings: polite by default. Every value can be overridden with `-s NAME=VALUE`.
+
+These are government servers: obey robots.txt, say who we are, keep one or
+two requests in flight per site, slow down when the server slows down, and
+back off on errors.
+"""
+
+import os
+
+from crawler import __version__
+
+BOT_NAME = "vnparty_archive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- the archive ---------------------------------------------------------
+ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
+# Listing pages followed per category through the pager's own links.
+ARCHIVE_MAX_LISTING_PAGES = int(os.environ.get("ARCHIVE_MAX_LISTING_PAGES", "50"))
+# Live origins of sites whose hostname is not known in the code (spider name -> origin).
+SITE_ORIGINS: dict[str, str] = {}
+
+# --- identity and politeness ------------------------------------------------
+ARCHIVE_CONTACT_URL = os.environ.get(
+    "ARCHIVE_CONTACT_URL", "https://github.com/vnparty-archive/vnparty-archive")
+USER_AGENT = f"vnparty-archive/{__version__} (research web archive; +{ARCHIVE_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50%, so requests do not beat like a clock
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# --- faults -------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+
+# --- wiring ---------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.ValidatePipeline": 100,
+    "crawler.pipelines.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.runs.CrawlRunRecorder": 500,
+}
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("ARCHIVE_LOG_LEVEL", "INFO")

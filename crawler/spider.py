@@ -1,0 +1,210 @@
+"""The base spider: listing pages -> article URLs -> article pages.
+
+A site module declares only data:
+
+    class TuyengiaoSpider(ArchiveSpider):
+        name = "tuyengiao"
+        live_origin = "https://tuyengiao.vn"
+        start_paths = ("/", "/thoi-su-chinh-tri", ...)
+        article_path = re.compile(r"^/(?:[a-z0-9-]+/)?[a-z0-9-]+-\\d{3,7}/?$")
+        rules = SiteRules(title=("span.story_headline",), ...)
+
+and the base does the rest: the `-a base_url=` override (crawl a mirror
+with the same paths), pagination through the pager's own links with a page
+limit, category discovery from the start pages, canonical URLs, decoding,
+extraction and the counted skips.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.charset import decode_html
+from crawler.extract import SiteRules, extract_article
+from crawler.urls import canonicalize_url, origin_of, rebase_url
+
+# Pager containers on the platforms we know, plus the common generic names.
+PAGER_LINKS = (".datapager a", ".pager a", ".pagination a", ".paging a", ".page-nav a",
+               ".phantrang a", "nav.pagination a", "a.next", "a[rel=next]")
+NON_PAGE_LINK = re.compile(r"^(?:javascript:|mailto:|tel:|#)", re.IGNORECASE)
+DOCUMENT_LINK = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp4|mp3)$", re.IGNORECASE)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ArchiveSpider(scrapy.Spider):
+    """Crawl one site's listings and archive its articles. Subclasses declare the site."""
+
+    # --- declared by each site ---
+    live_origin: str | None = None  # None when the hostname is unknown: configure SITE_ORIGINS
+    other_live_hosts: tuple[str, ...] = ()  # e.g. "www.tuyengiao.vn"
+    province: str | None = None  # as published (pre-2025-merger names stay)
+    organization: str | None = None
+    platform: str | None = None
+    start_paths: tuple[str, ...] = ("/",)
+    article_path: re.Pattern[str] = re.compile(r"$^")  # matched against path (+ ?query)
+    listing_path: re.Pattern[str] | None = None  # category pages discovered from start pages
+    article_links: tuple[str, ...] = ()  # <a> elements of a listing's items; () = any link
+    pager_links: tuple[str, ...] = PAGER_LINKS
+    rules: SiteRules = SiteRules()
+
+    def __init__(self, base_url: str | None = None, origin: str | None = None,
+                 max_pages: str | int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self._origin_arg = origin
+        self._max_pages_arg = int(max_pages) if max_pages else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.base_url and _is_loopback(spider.base_url):
+            # a mirror on this machine needs no politeness delay
+            crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        return spider
+
+    # --- configuration ---
+
+    @property
+    def origin(self) -> str:
+        """Where requests go: the mirror (`base_url`), else the configured or live origin."""
+        configured = self.base_url or self._origin_arg or self.settings.getdict("SITE_ORIGINS").get(self.name)
+        origin = configured or self.live_origin
+        if not origin:
+            raise ValueError(
+                f"{self.name}: the site's live hostname is unknown. Pass -a base_url=URL (a mirror), "
+                f"-a origin=URL, or set SITE_ORIGINS = {{'{self.name}': 'https://…'}} in the settings.")
+        return origin_of(origin)
+
+    @property
+    def live_hosts(self) -> set[str]:
+        hosts = set(self.other_live_hosts)
+        for origin in (self.live_origin, self._origin_arg,
+                       self.settings.getdict("SITE_ORIGINS").get(self.name)):
+            if origin:
+                hosts.add(urlsplit(origin).hostname or "")
+        return hosts
+
+    @property
+    def max_pages(self) -> int:
+        return self._max_pages_arg or self.settings.getint("ARCHIVE_MAX_LISTING_PAGES", 50)
+
+    @property
+    def allowed_domains(self) -> list[str]:  # read by Scrapy's offsite filtering
+        return [urlsplit(self.origin).hostname or ""]
+
+    def site_record(self) -> dict[str, Any]:
+        """The row this site gets in the `sites` table."""
+        return {"name": self.name, "origin": self.live_origin, "domain": urlsplit(self.live_origin or "").hostname,
+                "province": self.province, "organization": self.organization,
+                "platform": self.platform, "spider": self.name, "status": "active",
+                "notes": (self.__doc__ or "").strip().splitlines()[0] if self.__doc__ else None}
+
+    # --- URL helpers ---
+
+    def site_url(self, href: str, base: str) -> str | None:
+        """Absolute, rebased and canonical URL of a link, or None when it leaves the site."""
+        href = (href or "").strip()
+        if not href or NON_PAGE_LINK.match(href):
+            return None
+        url = rebase_url(urljoin(base, href), self.live_hosts, self.origin)
+        if origin_of(url) != self.origin:
+            return None
+        return canonicalize_url(url)
+
+    def is_article_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        return bool(self.article_path.match(target)) and not DOCUMENT_LINK.search(parts.path)
+
+    def is_listing_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return bool(self.listing_path and self.listing_path.match(parts.path)) and not self.is_article_url(url)
+
+    # --- crawl flow ---
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for path in self.start_paths:
+            yield scrapy.Request(self.origin + path, callback=self.parse_listing,
+                                 cb_kwargs={"page": 1, "is_start": True})
+
+    def parse_listing(self, response: Response, page: int = 1, is_start: bool = False) -> Iterator[scrapy.Request]:
+        """Queue the article links of a listing page, its next pages and (from a start page) categories."""
+        self.crawler.stats.inc_value("archive/pages/listing")
+        if not hasattr(response, "text"):
+            return
+        article_urls = self._article_links(response, self.article_links)
+        if not article_urls and self.article_links:  # markup changed: any article-shaped link
+            self.crawler.stats.inc_value("archive/warnings/article_links_selector_empty")
+            article_urls = self._article_links(response, ())
+        for url in article_urls:
+            yield scrapy.Request(url, callback=self.parse_article, priority=10)
+
+        if page < self.max_pages:
+            for href in response.css(", ".join(self.pager_links)).css("::attr(href)").getall():
+                url = self.site_url(href, response.url)
+                if url and not self.is_article_url(url) and url != canonicalize_url(response.url):
+                    yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": page + 1})
+        elif response.css(", ".join(self.pager_links)):
+            self.crawler.stats.inc_value("archive/pagination/page_limit_reached")
+
+        if is_start and self.listing_path is not None:
+            for href in response.css("a::attr(href)").getall():
+                url = self.site_url(href, response.url)
+                if url and self.is_listing_url(url):
+                    yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
+
+    def _article_links(self, response: Response, selectors: tuple[str, ...]) -> list[str]:
+        urls: list[str] = []
+        for href in response.css(", ".join(selectors or ("a",))).css("::attr(href)").getall():
+            url = self.site_url(href, response.url)
+            if url and self.is_article_url(url) and url not in urls:
+                urls.append(url)
+        return urls
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """Extract the article; bad pages are logged and counted, never fatal."""
+        stats = self.crawler.stats
+        stats.inc_value("archive/pages/article")
+        body = response.body
+        if not body.strip():
+            stats.inc_value("archive/skipped/empty_page")
+            self.logger.warning("Empty page: %s", response.url)
+            return
+        http_charset = None
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        if m := re.search(r"charset=([\w-]+)", content_type, re.IGNORECASE):
+            http_charset = m.group(1)
+        text, codec = decode_html(body, http_charset)
+        if codec != "utf-8":
+            stats.inc_value(f"archive/charset/{codec}")
+            self.logger.info("Decoded %s as %s", response.url, codec)
+        if "</html" not in text[-2048:].lower():
+            stats.inc_value("archive/warnings/truncated_html")
+            self.logger.warning("Truncated HTML (no </html>): %s", response.url)
+        try:
+            article = extract_article(text, canonicalize_url(response.url), self.rules)
+        except Exception:  # malformed beyond lxml's repair: count it and carry on
+            stats.inc_value("archive/skipped/extract_error")
+            self.logger.exception("Extraction failed: %s", response.url)
+            return
+        for field_name in article.used_generic:
+            stats.inc_value(f"archive/generic_fallback/{field_name}")
+        yield article
+

@@ -1,0 +1,33 @@
+import re
+
+from crawler.extract import SiteRules
+from crawler.spider import ArchiveSpider
+
+
+class TuyengiaoSpider(ArchiveSpider):
+    """tuyengiao.vn, Tạp chí Tuyên giáo (Ban Tuyên giáo Trung ương), legacy A1 CMS (sites.md §2)."""
+
+    name = "tuyengiao"
+    live_origin = "https://tuyengiao.vn"
+    other_live_hosts = ("www.tuyengiao.vn",)
+    province = None  # central
+    organization = "Ban Tuyên giáo Trung ương"
+    platform = "tuyengiao-a1"
+    # The home page's menu leads to every category; these are the latest known names.
+    start_paths = ("/", "/thoi-su-chinh-tri", "/hoc-va-lam-theo-bac", "/nhip-cau-tuyen-giao",
+                   "/bao-ve-nen-tang-tu-tuong-cua-dang", "/van-hoa-xa-hoi", "/khoa-giao", "/kinh-te")
+    # /{slug}-{id} and /{cat}/{slug}-{id}; listings are told apart by having no trailing id.
+    article_path = re.compile(r"^/(?:[a-z0-9-]+/)?[a-z0-9-]+-\d{3,7}/?$")
+    listing_path = re.compile(r"^/[a-z][a-z0-9-]*[a-z]/?$")
+    rules = SiteRules(
+        title=("span.story_headline", ".story_headline", ".story_head h1", ".storydetail h1",
+               "h1.story-headline"),
+        # The page starts with today's date; the publication stamp is the one with "(GMT+7)".
+        date=(".story_date", ".story_tools", ".storydetail", ".ml-lg-auto"),
+        date_pattern=re.compile(r"\d{1,2}:\d{1,2}'?\s*\(GMT\+7\)|\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{1,2}'"),
+        category=(".zonebar h1 a", ".zonebar h2 a", ".zonebar a", ".zonebar"),
+        lead=(".story_teaser", ".story-teaser"),
+        lead_image=(".story_avatar_b",),
+        body=("#ArticleContent", ".story_body", ".story-body"),
+        remove=(".story_tools",),
+    )

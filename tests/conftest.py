@@ -1,0 +1,95 @@
+"""Shared fixtures: mirrors served over real HTTP, crawls run by the real Scrapy engine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.mirror import MirrorServer
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+MIRRORS = FIXTURES / "sites"
+SEEDS = FIXTURES / "seeds"
+SITES = ("tuyengiao", "travinh_duk", "laocai_duk", "travinh_tuyengiao")
+
+
+def load_expected(site: str) -> dict:
+    return json.loads((MIRRORS / site / "expected.json").read_text(encoding="utf-8"))
+
+
+def run_spider(site: str, base_url: str, db: Path, *extra: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`scrapy crawl SITE -a base_url=… -s ARCHIVE_DB=…` in a child process, as a user would run it."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", site, "-a", f"base_url={base_url}",
+           "-s", f"ARCHIVE_DB={db}", *extra]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def query(db: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+@dataclass
+class Crawl:
+    site: str
+    db: Path
+    mirror: MirrorServer
+    log: str
+
+    def rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        return query(self.db, sql, params)
+
+    def last_run_stats(self) -> dict:
+        row = self.rows("SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+        return json.loads(row["stats"])
+
+
+@pytest.fixture
+def mirror_copy(tmp_path: Path):
+    """Copy a mirror into tmp_path so a test can edit it between crawls."""
+    def copy(site: str) -> Path:
+        target = tmp_path / "mirror" / site
+        shutil.copytree(MIRRORS / site, target)
+        return target
+    return copy
+
+
+@pytest.fixture(scope="session")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Crawl]]:
+    """Each bundled mirror crawled once into its own database (shared by the whole run)."""
+    crawls = {}
+    with_servers = []
+    for site in SITES:
+        db = tmp_path_factory.mktemp(site) / "archive.db"
+        mirror = MirrorServer(MIRRORS / site).start()
+        with_servers.append(mirror)
+        result = run_spider(site, mirror.base_url, db)
+        crawls[site] = Crawl(site, db, mirror, result.stderr)
+    yield crawls
+    for mirror in with_servers:
+        mirror.stop()
+
+
+@pytest.fixture(scope="session")
+def full_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One archive.db holding every bundled mirror, crawled by the real spiders (for publishing tests)."""
+    db = tmp_path_factory.mktemp("full") / "archive.db"
+    for site in SITES:
+        with MirrorServer(MIRRORS / site) as mirror:
+            run_spider(site, mirror.base_url, db)
+    return db
