@@ -1,7 +1,7 @@
 """Command line: `python -m crawler COMMAND`.
 
     python -m crawler extract page.html --url https://tuyengiao.vn/x-130334   # JSON of one page
-    python -m crawler crawl [--site tuyengiao] [--base-url tuyengiao=http://127.0.0.1:8000]
+    python -m crawler crawl [--site tuyengiao] [--base-url tuyengiao=http://127.0.0.1:8000]   # scheduled runs
     python -m crawler mirror tests/fixtures/sites/tuyengiao --port 8000
     python -m crawler demo      # serve the bundled mirrors, crawl them into archive.db, publish
     python -m crawler sites     # the sites the archive knows
@@ -56,54 +56,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_crawl(sites: list[str], base_urls: dict[str, str], settings_overrides: dict[str, str] | None = None) -> int:
-    """Crawl `sites` in one process; returns 0 when every spider finished normally."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    settings = get_project_settings()
-    for key, value in (settings_overrides or {}).items():
-        settings.set(key, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for site in sites:
-        kwargs = {"base_url": base_urls[site]} if site in base_urls else {}
-        crawler = process.create_crawler(site)
-        crawlers.append(crawler)
-        process.crawl(crawler, **kwargs)
-    process.start()
-    failed = [c.spider.name for c in crawlers
-              if c.stats.get_value("finish_reason") != "finished"]
-    if failed:
-        print(f"Crawl did not finish normally for: {', '.join(failed)}", file=sys.stderr)
-    return 1 if failed else 0
-
-
-def print_summary(db_path: str, since: str | None = None) -> None:
-    from crawler.store import ArticleStore
-
-    store = ArticleStore(db_path)
-    rows = store.db.execute(
-        "SELECT spider, finish_reason, pages, articles_new, articles_changed, articles_unchanged, "
-        "skipped, errors FROM crawl_runs WHERE started_at >= ? ORDER BY id", [since or ""]).fetchall()
-    print(f"\n{'spider':<20} {'finish':<10} {'pages':>6} {'new':>5} {'changed':>8} {'same':>5} "
-          f"{'skipped':>8} {'errors':>7}")
-    for row in rows:
-        print(f"{row[0]:<20} {row[1]:<10} {row[2]:>6} {row[3]:>5} {row[4]:>8} {row[5]:>5} {row[6]:>8} {row[7]:>7}")
-    total = store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-    print(f"\n{total} articles in {db_path}")
-    store.close()
-
-
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.store import now_iso
+    from crawler.scheduled import scheduled_crawl
 
-    sites = args.site or sorted(spider_classes())
+    sites = args.site or sorted(name for name in spider_classes() if name != "generic")
     base_urls = dict(pair.split("=", 1) for pair in args.base_url or [])
-    started = now_iso()
-    code = run_crawl(sites, base_urls)
-    print_summary(os.environ.get("ARCHIVE_DB", "archive.db"), since=started)
-    return code
+    overrides = dict(pair.split("=", 1) for pair in args.set or [])
+    return scheduled_crawl(sites, base_urls, args.db or os.environ.get("ARCHIVE_DB", "archive.db"),
+                           args.log_dir, overrides)
 
 
 def cmd_mirror(args: argparse.Namespace) -> int:
@@ -121,7 +81,7 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve every bundled mirror on loopback, crawl them with the real spiders, publish."""
     from crawler.mirror import MirrorServer
-    from crawler.store import now_iso
+    from crawler.scheduled import scheduled_crawl
 
     db_path = os.environ.get("ARCHIVE_DB", "archive.db")
     with ExitStack() as stack:
@@ -131,9 +91,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 mirror = stack.enter_context(MirrorServer(directory))
                 base_urls[directory.name] = mirror.base_url
                 print(f"mirror {directory.name:<20} {mirror.base_url}")
-        started = now_iso()
-        code = run_crawl(sorted(base_urls), base_urls, {"LOG_LEVEL": "WARNING"})
-        print_summary(db_path, since=started)
+        code = scheduled_crawl(sorted(base_urls), base_urls, db_path)
     if code or args.no_serve:
         return code
     from crawler.publish import serve
@@ -159,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--site", help="use this spider's rules whatever the host")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("crawl", help="crawl sites into archive.db (all spiders by default)")
+    p = sub.add_parser("crawl", help="crawl sites into archive.db (all spiders by default): locked, logged")
     p.add_argument("--site", action="append", help="a spider name (repeatable)")
     p.add_argument("--base-url", action="append", metavar="SITE=URL", help="crawl a mirror for SITE")
+    p.add_argument("--db", help="the archive (default: $ARCHIVE_DB or archive.db)")
+    p.add_argument("--log-dir", help="where the run's log file goes (default: $ARCHIVE_LOG_DIR or logs/)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="a Scrapy setting for this run")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("mirror", help="serve an offline mirror directory on 127.0.0.1")

@@ -25,6 +25,9 @@ class Article:
     images: list[dict[str, str | None]] = field(default_factory=list)
     extractor_version: str = EXTRACTOR_VERSION
     used_generic: list[str] = field(default_factory=list)
+    # HTTP validators for conditional revisits (not content)
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def body_text(self) -> str:
@@ -49,3 +52,18 @@ class Article:
         data = asdict(self)
         data["body_text"] = self.body_text
         return data
+
+
+@dataclass
+class PageGone:
+    """A known article now answers 404/410 or redirects off the article (e.g. to the home page)."""
+
+    url: str
+    status: int
+
+
+@dataclass
+class PageNotModified:
+    """A known article answered 304 to a conditional revisit."""
+
+    url: str

@@ -7,12 +7,27 @@
 object with `file`, `status`, `content_type`, `location` and `headers`.
 Targets not listed answer 404. The routes are re-read on every request, so a
 test can edit a mirror between two crawls.
+
+Faults, for testing a crawler against fragile servers (keys of a route object):
+
+* `delay`: seconds to wait before answering;
+* `fail_first` + `fail_status`: the first N requests answer `fail_status` (default 503);
+* `stall`: send the headers and half the body, then hang for `stall` seconds;
+* `drop`: close the connection without answering;
+* `pad_to`: pad the body with whitespace to this many bytes (an oversized page);
+* `headers` with an `ETag`: a request whose If-None-Match matches gets 304;
+* a target ending in `*` matches every target with that prefix; with
+  `"trap": true` its file is a template whose `{next}` becomes N+1 for a
+  request carrying `page=N` (a pager that never ends).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +49,8 @@ class MirrorServer:
         if not (self.root / "routes.json").exists():
             raise FileNotFoundError(f"{self.root}/routes.json: not a mirror directory")
         self.requests: list[str] = []  # request targets in arrival order, for tests
+        self._served: dict[str, int] = {}  # target -> times answered (for fail_first)
+        self._lock = threading.Lock()
         handler = self._handler_class()
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
@@ -46,6 +63,21 @@ class MirrorServer:
 
     def routes(self) -> dict[str, Any]:
         return json.loads((self.root / "routes.json").read_text(encoding="utf-8"))
+
+    def route_for(self, target: str) -> dict[str, Any] | None:
+        routes = self.routes()
+        route = routes.get(target)
+        if route is None:
+            prefixes = [key for key in routes if key.endswith("*") and target.startswith(key[:-1])]
+            route = routes[max(prefixes, key=len)] if prefixes else None
+        return {"file": route} if isinstance(route, str) else route
+
+    def count(self, target: str) -> int:
+        """How many times `target` was requested before (thread-safe)."""
+        with self._lock:
+            seen = self._served.get(target, 0)
+            self._served[target] = seen + 1
+            return seen
 
     def start(self) -> MirrorServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -76,15 +108,31 @@ class MirrorServer:
 
             def _respond(self, send_body: bool) -> None:
                 mirror.requests.append(self.path)
-                route = mirror.routes().get(self.path)
-                if isinstance(route, str):
-                    route = {"file": route}
-                if route is None:
-                    route = {"status": 404}
+                route = mirror.route_for(self.path) or {"status": 404}
+                if route.get("delay"):
+                    time.sleep(route["delay"])
+                if route.get("drop"):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
                 status = route.get("status", 200)
+                etag = route.get("headers", {}).get("ETag")
+                if etag and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if mirror.count(self.path) < route.get("fail_first", 0):
+                    status, route = route.get("fail_status", 503), {}
                 body = NOT_FOUND_PAGE if status == 404 else b""
                 if "file" in route:
                     body = (mirror.root / route["file"]).read_bytes()
+                if route.get("trap"):
+                    page = re.search(r"page=(\d+)", self.path)
+                    body = body.replace(b"{next}", str(int(page.group(1)) + 1 if page else 2).encode())
+                if route.get("pad_to"):
+                    body += b" " * max(0, route["pad_to"] - len(body))
                 self.send_response(status)
                 content_type = route.get("content_type") or content_type_for(route.get("file", ".html"))
                 self.send_header("Content-Type", content_type)
@@ -94,8 +142,15 @@ class MirrorServer:
                 for name, value in route.get("headers", {}).items():
                     self.send_header(name, value)
                 self.end_headers()
-                if send_body:
-                    self.wfile.write(body)
+                if not send_body:
+                    return
+                if route.get("stall"):
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    time.sleep(route["stall"])
+                    self.close_connection = True
+                    return
+                self.wfile.write(body)
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: the crawler logs
                 pass

@@ -7,7 +7,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.items import Article
+from crawler.items import Article, PageGone, PageNotModified
 from crawler.store import ArticleStore
 
 MIN_BODY_WORDS = 15  # below this the body is a stub ("Xem chi tiết trong file đính kèm")
@@ -36,10 +36,21 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article):
+            self.count_fields(item)
         if isinstance(item, Article) and (reason := skip_reason(item)):
             self.stats.inc_value(f"archive/skipped/{reason}")
             raise DropItem(f"{reason}: {item.url}")
         return item
+
+    def count_fields(self, article: Article) -> None:
+        """Field coverage per run: a drop is the sign that a site changed its markup."""
+        self.stats.inc_value("archive/fields/pages")
+        present = {"title": article.title, "published": article.published_at, "author": article.author,
+                   "body": article.body_text, "site_rules_body": "body" not in article.used_generic}
+        for name, value in present.items():
+            if value:
+                self.stats.inc_value(f"archive/fields/{name}")
 
 
 class StorePipeline:
@@ -65,8 +76,17 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider
-        if isinstance(item, Article) and self.store:
+        if self.store is None:
+            return item
+        if isinstance(item, Article):
             result = self.store.upsert(item, site=spider.name, province=getattr(spider, "province", None),
                                        fetched_url=item.url)
             self.stats.inc_value(f"archive/articles/{result.status}")
+        elif isinstance(item, PageNotModified):
+            if self.store.touch(item.url):
+                self.stats.inc_value("archive/articles/not_modified")
+        elif isinstance(item, PageGone):
+            if self.store.mark_removed(item.url):
+                self.stats.inc_value("archive/articles/removed")
+                spider.logger.info("Article removed from the site (HTTP %s): %s", item.status, item.url)
         return item

@@ -1,14 +1,20 @@
-"""Record every crawl in the `crawl_runs` table, from the Scrapy stats."""
+"""Record every crawl in the `crawl_runs` table, from the Scrapy stats, and raise alarms.
+
+A row is written when the spider opens (so a run killed mid-way stays
+visible, and is marked `killed` by the next run) and completed when it closes.
+"""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler.alarms import evaluate_alarms, notify
 from crawler.store import ArticleStore, now_iso
 
 
@@ -16,17 +22,17 @@ def _count(stats: dict[str, Any], prefix: str) -> int:
     return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
 
-def summarize(spider_name: str, stats: dict[str, Any], started_at: str, reason: str) -> dict[str, Any]:
-    """One `crawl_runs` row from a finished crawl's stats."""
+def summarize(stats: dict[str, Any], reason: str, duration: float) -> dict[str, Any]:
+    """The `crawl_runs` columns of a finished crawl, from its stats."""
     return {
-        "spider": spider_name,
-        "started_at": started_at,
         "finished_at": now_iso(),
         "finish_reason": reason,
+        "duration_seconds": round(duration, 3),
         "pages": stats.get("response_received_count", 0),
         "articles_new": stats.get("archive/articles/new", 0),
         "articles_changed": stats.get("archive/articles/changed", 0),
-        "articles_unchanged": stats.get("archive/articles/unchanged", 0),
+        "articles_unchanged": (stats.get("archive/articles/unchanged", 0)
+                               + stats.get("archive/articles/not_modified", 0)),
         "articles_removed": stats.get("archive/articles/removed", 0),
         "skipped": _count(stats, "archive/skipped/"),
         # 404/410 are answers, not failures: counted apart (a removed page, a stale link)
@@ -34,7 +40,7 @@ def summarize(spider_name: str, stats: dict[str, Any], started_at: str, reason: 
                       + stats.get("httperror/response_ignored_status_count/410", 0)),
         "errors": (_count(stats, "downloader/exception_type_count/")
                    + _count(stats, "httperror/response_ignored_status_count/5")
-                   + stats.get("log_count/ERROR", 0)),
+                   + stats.get("retry/max_reached", 0)),
         "stats": json.dumps({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()},
                             ensure_ascii=False, sort_keys=True, default=str),
     }
@@ -43,7 +49,8 @@ def summarize(spider_name: str, stats: dict[str, Any], started_at: str, reason: 
 class CrawlRunRecorder:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.started_at = now_iso()
+        self.run_id: int | None = None
+        self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
@@ -52,16 +59,34 @@ class CrawlRunRecorder:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def spider_opened(self, spider: Spider) -> None:
-        self.started_at = now_iso()
+    def _store(self) -> ArticleStore:
+        return ArticleStore(self.crawler.settings.get("ARCHIVE_DB"))
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        row = summarize(spider.name, self.crawler.stats.get_stats(), self.started_at, reason)
-        store = ArticleStore(self.crawler.settings.get("ARCHIVE_DB"))
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        store = self._store()
         try:
-            store.record_run(row)
+            self.run_id = store.start_run(spider.name, now_iso(), self.crawler.settings.get("LOG_FILE"))
         finally:
             store.close()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        settings = self.crawler.settings
+        row = summarize(self.crawler.stats.get_stats(), reason, time.monotonic() - self.started)
+        store = self._store()
+        try:
+            previous = [r for r in store.previous_runs(spider.name) if r["id"] != self.run_id]
+            alarms = evaluate_alarms(row, previous, settings.getdict("ARCHIVE_ALARM_THRESHOLDS") or None)
+            row["alarms"] = json.dumps(alarms, ensure_ascii=False)
+            store.finish_run(self.run_id, row)
+        finally:
+            store.close()
+        self.crawler.stats.set_value("archive/alarms", len(alarms))
         spider.logger.info(
             "Run recorded: %(pages)s pages, %(articles_new)s new, %(articles_changed)s changed, "
-            "%(articles_unchanged)s unchanged, %(skipped)s skipped, %(errors)s errors", row)
+            "%(articles_unchanged)s unchanged, %(articles_removed)s removed, %(skipped)s skipped, "
+            "%(not_found)s not found, %(errors)s errors", row)
+        for alarm in alarms:
+            spider.logger.error("ALARM %s: %s", spider.name, alarm)
+        notify(spider.name, alarms, settings.get("ARCHIVE_ALERT_WEBHOOK"), settings.get("ARCHIVE_ALERT_EMAIL"),
+               settings.get("ARCHIVE_ALERT_SMTP_HOST", "localhost"))

@@ -17,6 +17,12 @@ NEWSPIDER_MODULE = "spiders"
 ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
 # Listing pages followed per category through the pager's own links.
 ARCHIVE_MAX_LISTING_PAGES = int(os.environ.get("ARCHIVE_MAX_LISTING_PAGES", "50"))
+# Incremental crawling: known articles are revisited when due (auto), always (all) or never (none);
+# at most ARCHIVE_REVISIT_MAX of them per run come from the archive itself (not from listings).
+ARCHIVE_REVISIT = os.environ.get("ARCHIVE_REVISIT", "auto")
+ARCHIVE_REVISIT_MAX = 500
+# A listing chain stops after this many consecutive pages with no new article.
+ARCHIVE_STOP_AFTER_QUIET_PAGES = 2
 # Live origins of sites whose hostname is not known in the code (spider name -> origin).
 SITE_ORIGINS: dict[str, str] = {}
 
@@ -42,6 +48,12 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
+
+# --- monitoring (crawler/alarms.py) -----------------------------------------------------
+ARCHIVE_ALARM_THRESHOLDS: dict = {}  # overrides crawler.alarms.DEFAULT_THRESHOLDS
+ARCHIVE_ALERT_WEBHOOK = os.environ.get("ARCHIVE_ALERT_WEBHOOK")  # JSON POST of a run's alarms
+ARCHIVE_ALERT_EMAIL = os.environ.get("ARCHIVE_ALERT_EMAIL")
+ARCHIVE_ALERT_SMTP_HOST = os.environ.get("ARCHIVE_ALERT_SMTP_HOST", "localhost")
 
 # --- wiring ---------------------------------------------------------------------
 ITEM_PIPELINES = {

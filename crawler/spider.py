@@ -13,6 +13,12 @@ and the base does the rest: the `-a base_url=` override (crawl a mirror
 with the same paths), pagination through the pager's own links with a page
 limit, category discovery from the start pages, canonical URLs, decoding,
 extraction and the counted skips.
+
+Crawls are incremental: articles already in archive.db are fetched again
+only when due (crawler/revisit.py; `-a revisit=all|none|auto`), with
+If-None-Match / If-Modified-Since; a listing chain stops after
+ARCHIVE_STOP_AFTER_QUIET_PAGES pages that hold nothing new; a known article
+that answers 404/410 or redirects away from an article is marked removed.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -28,6 +35,9 @@ from scrapy.http import Response
 
 from crawler.charset import decode_html
 from crawler.extract import SiteRules, extract_article
+from crawler.items import PageGone, PageNotModified
+from crawler.revisit import is_due
+from crawler.store import ArticleStore
 from crawler.urls import canonicalize_url, origin_of, rebase_url
 
 # Pager containers on the platforms we know, plus the common generic names.
@@ -64,11 +74,14 @@ class ArchiveSpider(scrapy.Spider):
     rules: SiteRules = SiteRules()
 
     def __init__(self, base_url: str | None = None, origin: str | None = None,
-                 max_pages: str | int | None = None, **kwargs: Any):
+                 max_pages: str | int | None = None, revisit: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/") if base_url else None
         self._origin_arg = origin
         self._max_pages_arg = int(max_pages) if max_pages else None
+        self._revisit_arg = revisit
+        self.known: dict[str, dict[str, Any]] = {}  # URL -> article facts, loaded at start
+        self._scheduled: set[str] = set()  # article URLs requested in this run
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
@@ -139,28 +152,91 @@ class ArchiveSpider(scrapy.Spider):
 
     # --- crawl flow ---
 
+    @property
+    def revisit_policy(self) -> str:
+        return self._revisit_arg or self.settings.get("ARCHIVE_REVISIT", "auto")
+
+    def load_known(self) -> None:
+        """What archive.db already holds for this site, to crawl incrementally."""
+        store = ArticleStore(self.settings.get("ARCHIVE_DB"))
+        try:
+            self.known = store.known_articles(self.name)
+        finally:
+            store.close()
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.load_known()
         for path in self.start_paths:
             yield scrapy.Request(self.origin + path, callback=self.parse_listing,
                                  cb_kwargs={"page": 1, "is_start": True})
+        # Known articles that listings no longer show are revisited from the archive itself.
+        now = datetime.now(UTC)
+        budget = self.settings.getint("ARCHIVE_REVISIT_MAX", 500)
+        for url, known in sorted(self.known.items(), key=lambda kv: kv[1].get("last_seen_at") or ""):
+            if budget <= 0:
+                break
+            if not known.get("removed_at") and known["url_is_primary"] and is_due(known, now, self.revisit_policy):
+                if origin_of(url) == self.origin and (request := self.article_request(url)):
+                    budget -= 1
+                    yield request
 
-    def parse_listing(self, response: Response, page: int = 1, is_start: bool = False) -> Iterator[scrapy.Request]:
-        """Queue the article links of a listing page, its next pages and (from a start page) categories."""
-        self.crawler.stats.inc_value("archive/pages/listing")
+    def article_request(self, url: str) -> scrapy.Request | None:
+        """A request for an article page (None if already requested in this run);
+        conditional and removal-aware when the article is known."""
+        if url in self._scheduled:
+            return None
+        self._scheduled.add(url)
+        known = self.known.get(url)
+        if known is None:
+            return scrapy.Request(url, callback=self.parse_article, priority=10)
+        headers = {}
+        if known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        # dont_filter: a revisit redirected to a page already crawled (the home page) must still arrive
+        return scrapy.Request(url, callback=self.parse_article, priority=5, headers=headers, dont_filter=True,
+                              meta={"revisit": True, "handle_httpstatus_list": [304, 404, 410]})
+
+    def parse_listing(self, response: Response, page: int = 1, is_start: bool = False,
+                      quiet: int = 0) -> Iterator[scrapy.Request]:
+        """Queue the article links of a listing page, its next pages and (from a start page) categories.
+
+        `quiet` counts the consecutive listing pages of this chain that held nothing new.
+        """
+        stats = self.crawler.stats
+        stats.inc_value("archive/pages/listing")
         if not hasattr(response, "text"):
             return
         article_urls = self._article_links(response, self.article_links)
         if not article_urls and self.article_links:  # markup changed: any article-shaped link
-            self.crawler.stats.inc_value("archive/warnings/article_links_selector_empty")
+            stats.inc_value("archive/warnings/article_links_selector_empty")
             article_urls = self._article_links(response, ())
+        stats.inc_value("archive/links/article", len(article_urls))
+        now = datetime.now(UTC)
+        new = 0
         for url in article_urls:
-            yield scrapy.Request(url, callback=self.parse_article, priority=10)
+            known = self.known.get(url)
+            if known is None:
+                new += 1
+                if request := self.article_request(url):
+                    yield request
+            elif not known.get("removed_at") and is_due(known, now, self.revisit_policy):
+                if request := self.article_request(url):
+                    yield request
+            else:
+                stats.inc_value("archive/incremental/known_skipped")
+        quiet = 0 if new else quiet + 1
+        if quiet >= self.settings.getint("ARCHIVE_STOP_AFTER_QUIET_PAGES", 2) and not is_start:
+            stats.inc_value("archive/incremental/listing_stopped")
+            return
 
         if page < self.max_pages:
             for href in response.css(", ".join(self.pager_links)).css("::attr(href)").getall():
                 url = self.site_url(href, response.url)
                 if url and not self.is_article_url(url) and url != canonicalize_url(response.url):
-                    yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": page + 1})
+                    yield scrapy.Request(url, callback=self.parse_listing,
+                                         cb_kwargs={"page": page + 1, "quiet": quiet})
         elif response.css(", ".join(self.pager_links)):
             self.crawler.stats.inc_value("archive/pagination/page_limit_reached")
 
@@ -182,6 +258,16 @@ class ArchiveSpider(scrapy.Spider):
         """Extract the article; bad pages are logged and counted, never fatal."""
         stats = self.crawler.stats
         stats.inc_value("archive/pages/article")
+        requested = canonicalize_url((response.meta.get("redirect_urls") or [response.url])[0])
+        if response.status == 304:
+            yield PageNotModified(requested)
+            return
+        if response.status in (404, 410):
+            yield PageGone(requested, response.status)
+            return
+        if response.meta.get("revisit") and not self.is_article_url(canonicalize_url(response.url)):
+            yield PageGone(requested, response.status)  # redirected to the home page or a listing
+            return
         body = response.body
         if not body.strip():
             stats.inc_value("archive/skipped/empty_page")
@@ -206,5 +292,12 @@ class ArchiveSpider(scrapy.Spider):
             return
         for field_name in article.used_generic:
             stats.inc_value(f"archive/generic_fallback/{field_name}")
+        article.etag = _header(response, "ETag")
+        article.last_modified = _header(response, "Last-Modified")
         yield article
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 

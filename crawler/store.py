@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,57 @@ CONTENT_FIELDS = ("title", "lead", "body_text", "author", "credit", "published_a
                   "captions")
 
 
+# Table -> columns, key and indexes. Adding a column here migrates old archives.
+SCHEMA: dict[str, dict[str, Any]] = {
+    "sites": {
+        "columns": {"name": str, "origin": str, "domain": str, "province": str, "organization": str,
+                    "platform": str, "spider": str, "status": str, "notes": str},
+        "pk": "name",
+    },
+    "articles": {
+        "columns": {
+            "id": int, "url": str, "site": str, "province": str, "category": str,
+            "title": str, "lead": str, "body_text": str, "body_html": str,
+            "author": str, "credit": str, "published_at": str, "published_raw": str,
+            "published_year": int, "images": str, "captions": str, "word_count": int,
+            "content_hash": str, "dedup_key": str, "revision": int, "extractor_version": str,
+            "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
+            "removed_at": str, "fetched_url": str, "etag": str, "last_modified": str,
+        },
+        "pk": "id", "not_null": {"url", "site"}, "foreign_keys": [("site", "sites", "name")],
+        "indexes": [(["url"], True), (["site", "published_at"], False), (["dedup_key"], False),
+                    (["published_at"], False)],
+    },
+    "article_urls": {
+        "columns": {"url": str, "article_id": int, "first_seen_at": str},
+        "pk": "url", "foreign_keys": [("article_id", "articles", "id")],
+        "indexes": [(["article_id"], False)],
+    },
+    "article_revisions": {
+        "columns": {
+            "id": int, "article_id": int, "revision": int, "title": str, "lead": str,
+            "body_text": str, "body_html": str, "author": str, "credit": str,
+            "published_at": str, "published_raw": str, "category": str, "images": str,
+            "captions": str, "content_hash": str, "extractor_version": str,
+            "valid_from": str, "valid_until": str,
+        },
+        "pk": "id", "foreign_keys": [("article_id", "articles", "id")],
+        "indexes": [(["article_id", "revision"], True)],
+    },
+    "crawl_runs": {
+        "columns": {
+            "id": int, "spider": str, "started_at": str, "finished_at": str, "finish_reason": str,
+            "pages": int, "articles_new": int, "articles_changed": int, "articles_unchanged": int,
+            "articles_removed": int, "skipped": int, "not_found": int, "errors": int,
+            "duration_seconds": float, "alarms": str, "log_file": str, "stats": str,
+        },
+        "pk": "id",
+    },
+}
+
+
 def now_iso() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def default_database() -> str:
@@ -86,48 +135,19 @@ class ArticleStore:
     # -- schema -------------------------------------------------------------
 
     def ensure_schema(self) -> None:
+        """Create missing tables, add missing columns (an older archive.db is migrated in place)."""
         db = self.db
-        if "sites" not in db.table_names():
-            db["sites"].create({
-                "name": str, "origin": str, "domain": str, "province": str, "organization": str,
-                "platform": str, "spider": str, "status": str, "notes": str,
-            }, pk="name")
-        if "articles" not in db.table_names():
-            db["articles"].create({
-                "id": int, "url": str, "site": str, "province": str, "category": str,
-                "title": str, "lead": str, "body_text": str, "body_html": str,
-                "author": str, "credit": str, "published_at": str, "published_raw": str,
-                "published_year": int, "images": str, "captions": str, "word_count": int,
-                "content_hash": str,
-                "dedup_key": str, "revision": int, "extractor_version": str,
-                "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
-                "removed_at": str, "fetched_url": str,
-            }, pk="id", not_null={"url", "site"}, foreign_keys=[("site", "sites", "name")])
-            db["articles"].create_index(["url"], unique=True)
-            db["articles"].create_index(["site", "published_at"])
-            db["articles"].create_index(["dedup_key"])
-            db["articles"].create_index(["published_at"])
-        if "article_urls" not in db.table_names():
-            db["article_urls"].create({"url": str, "article_id": int, "first_seen_at": str},
-                                      pk="url", foreign_keys=[("article_id", "articles", "id")])
-            db["article_urls"].create_index(["article_id"])
-        if "article_revisions" not in db.table_names():
-            db["article_revisions"].create({
-                "id": int, "article_id": int, "revision": int, "title": str, "lead": str,
-                "body_text": str, "body_html": str, "author": str, "credit": str,
-                "published_at": str, "published_raw": str, "category": str, "images": str,
-                "captions": str, "content_hash": str, "extractor_version": str,
-                "valid_from": str, "valid_until": str,
-            }, pk="id", foreign_keys=[("article_id", "articles", "id")])
-            db["article_revisions"].create_index(["article_id", "revision"], unique=True)
-        if "crawl_runs" not in db.table_names():
-            db["crawl_runs"].create({
-                "id": int, "spider": str, "started_at": str, "finished_at": str,
-                "finish_reason": str, "pages": int, "articles_new": int, "articles_changed": int,
-                "articles_unchanged": int, "articles_removed": int, "skipped": int, "not_found": int,
-                "errors": int,
-                "stats": str,
-            }, pk="id")
+        for name, spec in SCHEMA.items():
+            table = db[name]
+            if name not in db.table_names():
+                table.create(spec["columns"], pk=spec["pk"], not_null=spec.get("not_null"),
+                             foreign_keys=spec.get("foreign_keys"))
+                for columns, unique in spec.get("indexes", []):
+                    table.create_index(columns, unique=unique)
+            else:
+                for column, kind in spec["columns"].items():
+                    if column not in table.columns_dict:
+                        table.add_column(column, kind)
         if "articles_fts" not in db.table_names():
             cols = ", ".join(FTS_COLUMNS)
             db.execute(
@@ -163,8 +183,21 @@ class ArticleStore:
     def register_site(self, **site: Any) -> None:
         self.db["sites"].upsert(site, pk="name", alter=True)
 
-    def record_run(self, run: dict[str, Any]) -> int:
-        return self.db["crawl_runs"].insert(run, alter=True).last_pk
+    def start_run(self, spider: str, started_at: str, log_file: str | None = None) -> int:
+        """A `crawl_runs` row written when a crawl starts: a run killed mid-way stays visible."""
+        self.db.execute("UPDATE crawl_runs SET finish_reason = 'killed' WHERE spider = ? AND finished_at IS NULL",
+                        [spider])
+        return self.db["crawl_runs"].insert({"spider": spider, "started_at": started_at, "log_file": log_file},
+                                            alter=True).last_pk
+
+    def finish_run(self, run_id: int, row: dict[str, Any]) -> None:
+        self.db["crawl_runs"].update(run_id, row, alter=True)
+
+    def previous_runs(self, spider: str, limit: int = 5) -> list[dict[str, Any]]:
+        """The spider's last finished runs, newest first (for alarms)."""
+        return list(self.db.query(
+            "SELECT * FROM crawl_runs WHERE spider = ? AND finished_at IS NOT NULL ORDER BY id DESC LIMIT ?",
+            [spider, limit]))
 
     # -- articles -----------------------------------------------------------
 
@@ -181,12 +214,10 @@ class ArticleStore:
 
     def find(self, url: str) -> dict[str, Any] | None:
         """The article stored under `url` (any of its URLs), or None."""
-        row = self.db.execute(
+        rows = self.db.query(
             "SELECT a.* FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
-            [canonicalize_url(url)]).fetchone()
-        if row is None:
-            return None
-        return dict(zip([d[0] for d in self.db.execute("SELECT * FROM articles LIMIT 0").description], row))
+            [canonicalize_url(url)])
+        return next(iter(rows), None)
 
     def upsert(self, article: Article, *, site: str, province: str | None = None,
                fetched_url: str | None = None, seen_at: str | None = None) -> UpsertResult:
@@ -204,6 +235,7 @@ class ArticleStore:
             "word_count": len(article.body_text.split()),
             "extractor_version": article.extractor_version,
         }
+        validators = {"etag": article.etag, "last_modified": article.last_modified}
         fields["content_hash"] = content_hash({**fields, "captions": article.captions})
         key = dedup_key(site, article.title, article.published_at)
 
@@ -221,7 +253,7 @@ class ArticleStore:
                 article_id = self._insert("articles", {
                     "url": url, "site": site, "province": province, **fields, "dedup_key": key,
                     "revision": 1, "first_seen_at": seen_at, "last_seen_at": seen_at,
-                    "last_changed_at": seen_at, "removed_at": None, "fetched_url": fetched_url,
+                    "last_changed_at": seen_at, "removed_at": None, "fetched_url": fetched_url, **validators,
                 })
                 self._insert("article_urls", {"url": url, "article_id": article_id,
                                               "first_seen_at": seen_at}, or_ignore=True)
@@ -230,7 +262,7 @@ class ArticleStore:
 
             article_id = existing["id"]
             if existing["content_hash"] == fields["content_hash"]:
-                self._update("articles", article_id, {"last_seen_at": seen_at, "removed_at": None})
+                self._update("articles", article_id, {"last_seen_at": seen_at, "removed_at": None, **validators})
                 return UpsertResult("unchanged", article_id, existing["revision"])
 
             self._insert("article_revisions", {
@@ -245,10 +277,43 @@ class ArticleStore:
             self._index(article_id, existing, delete=True)
             self._update("articles", article_id, {
                 **fields, "dedup_key": key, "revision": revision, "last_seen_at": seen_at,
-                "last_changed_at": seen_at, "removed_at": None,
+                "last_changed_at": seen_at, "removed_at": None, **validators,
             })
             self._index(article_id, fields)
             return UpsertResult("changed", article_id, revision)
+
+    def known_articles(self, site: str) -> dict[str, dict[str, Any]]:
+        """Every URL of the site's articles -> what revisiting needs to know about its article."""
+        rows = self.db.query(
+            "SELECT u.url, a.id, a.published_at, a.first_seen_at, a.last_seen_at, a.removed_at, a.etag, "
+            "a.last_modified, u.url = a.url AS url_is_primary "
+            "FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?", [site])
+        return {row.pop("url"): row for row in rows}
+
+    def touch(self, url: str, seen_at: str | None = None, etag: str | None = None,
+              last_modified: str | None = None) -> bool:
+        """The page is still there and unchanged (e.g. answered 304): only `last_seen_at` moves."""
+        article = self.find(url)
+        if article is None:
+            return False
+        update: dict[str, Any] = {"last_seen_at": seen_at or now_iso(), "removed_at": None}
+        if etag or last_modified:
+            update.update(etag=etag, last_modified=last_modified)
+        self.db["articles"].update(article["id"], update)
+        return True
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Remember ETag / Last-Modified for conditional revisits."""
+        if article := self.find(url):
+            self.db["articles"].update(article["id"], {"etag": etag, "last_modified": last_modified})
+
+    def mark_removed(self, url: str, removed_at: str | None = None) -> bool:
+        """The page is gone (404/410, or redirected to the home page): mark, never delete."""
+        article = self.find(url)
+        if article is None or article["removed_at"]:
+            return False
+        self.db["articles"].update(article["id"], {"removed_at": removed_at or now_iso()})
+        return True
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Diacritics-insensitive search (đ = d), best match first.

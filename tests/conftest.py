@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,22 @@ FIXTURES = ROOT / "tests" / "fixtures"
 MIRRORS = FIXTURES / "sites"
 SEEDS = FIXTURES / "seeds"
 SITES = ("tuyengiao", "travinh_duk", "laocai_duk", "travinh_tuyengiao")
+
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def encode_cp1258(text: str) -> bytes:
+    """windows-1258 as legacy editors wrote it: precomposed vowels, tone marks combining."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out.append(ch.encode("cp1258"))
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS))
+            out.append(base.encode("cp1258") + "".join(c for c in parts if c in TONE_MARKS).encode("cp1258"))
+    return b"".join(out)
 
 
 def load_expected(site: str) -> dict:

@@ -6,6 +6,7 @@ import pytest
 
 from crawler.charset import decode_html
 from crawler.urls import canonicalize_url, rebase_url
+from tests.conftest import encode_cp1258
 
 
 @pytest.mark.parametrize("url, canonical", [
@@ -27,21 +28,6 @@ def test_rebase_url_only_touches_the_sites_live_hosts():
 
 
 VIETNAMESE = "Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh Trà Vinh"
-TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def encode_cp1258(text: str) -> bytes:
-    """windows-1258 as legacy editors wrote it: precomposed vowels, tone marks combining."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS))
-            out.append(base.encode("cp1258") + "".join(c for c in parts if c in TONE_MARKS).encode("cp1258"))
-    return b"".join(out)
-
 
 def test_utf8_wins_over_a_wrong_label():
     assert decode_html(VIETNAMESE.encode("utf-8"), "windows-1258") == (VIETNAMESE, "utf-8")
