@@ -47,7 +47,11 @@ def rules_for_url(url: str):  # -> tuple[str | None, SiteRules | None]
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import extract_article
 
-    page = Path(args.file).read_bytes()
+    try:
+        page = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"Cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
     site, rules = (args.site, spider_classes()[args.site].rules) if args.site else rules_for_url(args.url)
     article = extract_article(page, args.url, rules)
     print(article.as_json())
@@ -57,10 +61,22 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from scrapy.utils.project import get_project_settings
+
     from crawler.scheduled import scheduled_crawl
 
-    sites = args.site or sorted(name for name in spider_classes() if name != "generic")
     base_urls = dict(pair.split("=", 1) for pair in args.base_url or [])
+    sites = args.site
+    if not sites:  # every site whose origin is known; the others need SITE_ORIGINS first
+        origins = get_project_settings().getdict("SITE_ORIGINS")
+        sites = []
+        for name, cls in sorted(spider_classes().items()):
+            if name == "generic":
+                continue
+            if cls.live_origin or name in origins or name in base_urls:
+                sites.append(name)
+            else:
+                print(f"Skipping {name}: its hostname is unknown (set SITE_ORIGINS['{name}']).", file=sys.stderr)
     overrides = dict(pair.split("=", 1) for pair in args.set or [])
     return scheduled_crawl(sites, base_urls, args.db or os.environ.get("ARCHIVE_DB", "archive.db"),
                            args.log_dir, overrides)

@@ -1,15 +1,18 @@
-"""Vietnamese date parsing: day-first, Asia/Ho_Chi_Minh, every form the dossier lists.
+"""Vietnamese date parsing: day-first, Asia/Ho_Chi_Minh, every form in sites.md §2, §4 and §7.
 
 >>> parse_vietnamese_date("Thứ Năm, 11/8/2022 14:2'(GMT+7)").isoformat()
 '2022-08-11T14:02:00+07:00'
 >>> parse_vietnamese_date("Cập nhật lúc: 18:00 |22/05/2022").isoformat()
 '2022-05-22T18:00:00+07:00'
->>> parse_vietnamese_date("Thống kê truy cập") is None
+>>> parse_vietnamese_date("2022-07-03T21:34:00Z").isoformat()
+'2022-07-04T04:34:00+07:00'
+>>> parse_vietnamese_date("Lượt xem: 6783") is None
 True
 
-The first valid date in the text wins, with the time next to it when there
-is one (before or after the date). Explicit offsets (`+07:00`, `Z`, `GMT+7`,
-`ICT`) are honoured; the result is always in Asia/Ho_Chi_Minh.
+The first valid date in the text wins, together with the time written next to
+it (after it, or before it as in NukeViet tag lists). An explicit zone after
+the time (`+07:00`, `Z`, `GMT+7`, `ICT`) is honoured; the result is always
+converted to Asia/Ho_Chi_Minh.
 """
 
 from __future__ import annotations
@@ -20,120 +23,154 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-MAX_INPUT = 2000  # a date line is short; never scan a whole page
 
-_MONTHS_EN = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+# Callers pass the text of one date element; a longer text is a caller bug, so
+# only its start is read. Keeps a 10 MB string to microseconds whatever it holds.
+_MAX_CHARS = 10_000
 
-# A time: 14:02, 14:2', 14h02, 14g02, 04:34:00, with an optional AM/PM or SA/CH marker.
-_TIME = r"(?P<{p}h>\d{{1,2}})\s*(?::|h|g|giờ)\s*(?P<{p}m>\d{{1,2}})(?:\s*:\s*(?P<{p}s>\d{{1,2}}))?'?" \
-        r"(?:\s*(?P<{p}ampm>AM|PM|SA|CH|sáng|chiều|tối)\b)?"
-_OFFSET = r"(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|\(?\s*GMT\s*[+-]\s*\d{1,2}\s*\)?|ICT|UTC))?"
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
-_ISO = re.compile(
-    r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[T\s]+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
-    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|ICT|UTC)?")
-_RFC822 = re.compile(
-    r"(?P<d>\d{1,2})\s+(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+(?P<y>\d{4})"
-    r"(?:\s+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?)?\s*(?P<tz>[+-]\d{4}|GMT|UTC|ICT)?", re.IGNORECASE)
-# "08 Tháng 9 2021", "ngày 09 tháng 8 năm 2021"
-_WORDS = re.compile(r"(?P<d>\d{1,2})\s+tháng\s+(?P<mo>\d{1,2})(?:\s*,?\s*năm)?\s*,?\s+(?P<y>\d{4})", re.IGNORECASE)
-# 11/8/2022, 20-11-2024, 22.05.2022 (same separator twice)
-_NUMERIC = re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<mo>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/])")
-_TIME_AFTER = re.compile(r"^\s*(?:[-–|,]|lúc|vào lúc)?\s*" + _TIME.format(p="") + _OFFSET, re.IGNORECASE)
-_TIME_BEFORE = re.compile(_TIME.format(p="") + r"\s*(?:[-–|,]|ngày)?\s*$", re.IGNORECASE)
-_TZ_AFTER = re.compile(r"^\s*" + _OFFSET.replace("(?:\\s*", "(?:", 1), re.IGNORECASE)
+# One pass over the text finds every date shape; the leftmost match is tried first.
+# Every quantifier is bounded or on a single space, so there is no backtracking blow-up.
+_DATE = re.compile(
+    r"(?<!\d)(?:"
+    # ISO 8601 (article:published_time, itemprop=datePublished): 2022-07-04T04:34:00, 2022-07-04 04:34
+    r"(?P<iy>\d{4})-(?P<imo>\d{1,2})-(?P<id>\d{1,2})"
+    r"(?:[T ](?P<ih>\d{1,2}):(?P<imi>\d{2})(?::(?P<is>\d{2})(?:[.,]\d{1,9})?)?)?"
+    # RFC 822 (NukeViet RSS): Mon, 04 Jul 2022 04:34:00 ICT
+    r"|(?P<rd>\d{1,2}) (?P<rmon>" + "|".join(_MONTHS) + r")[a-z]{0,6}\.? (?P<ry>\d{4})"
+    r"(?: (?P<rh>\d{1,2}):(?P<rmi>\d{2})(?::(?P<rs>\d{2}))?)?"
+    # Vietnamese words (lyluanchinhtri): 08 Tháng 9 2021, ngày 09 tháng 8 năm 2021
+    r"|(?P<wd>\d{1,2}) tháng (?P<wmo>\d{1,2}),?(?: năm)? (?P<wy>\d{4})"
+    # numeric, always day first, the same separator twice: 11/8/2022, 20-11-2024, 22.05.2022
+    # (not a piece of a longer dotted number such as 1.2.2021.5)
+    r"|(?<!\d[/.-])(?P<nd>\d{1,2})(?P<sep>[/.-])(?P<nmo>\d{1,2})(?P=sep)(?P<ny>\d{4})(?![/.-]\d)"
+    r")(?!\d)",
+    re.IGNORECASE,
+)
 
+# 14:02, 14:2' (tuyengiao), 04:34:00, 7h30, 7g30, 7 giờ 30 phút, 8:15 PM, 8:15 SA / CH (sáng / chiều).
+_CLOCK = (
+    r"(?<!\d)(?P<h>\d{1,2}) ?(?::|h|g|giờ) ?(?P<mi>\d{1,2})(?!\d)(?: ?: ?(?P<s>\d{1,2})(?!\d))?(?: ?phút)?'?"
+    r"(?: ?(?P<ampm>am|pm|sa|ch|sáng|chiều|tối)(?!\w))?"
+)
+_CLOCK_AFTER = re.compile(r" ?(?:-|\||,|lúc|vào lúc)? ?" + _CLOCK, re.IGNORECASE)
+_CLOCK_BEFORE = re.compile(_CLOCK + r" ?(?:-|\||,|ngày)? ?$", re.IGNORECASE)  # searched up to the date's start
+_NEXT_DATE = re.compile(r" ?(?:-|\||,|ngày)? ?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", re.IGNORECASE)
+_ZONE = re.compile(
+    r" ?\(?(?P<zone>Z|ICT|(?:GMT|UTC) ?[+-] ?\d{1,2}(?::?\d{2})?|GMT|UTC|[+-]\d{2}:?\d{2})\)?(?!\w)",
+    re.IGNORECASE,
+)
 
-def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFC", text[:MAX_INPUT])
-    return re.sub(r"[\u00a0\u2007\u202f\u200b\s]+", " ", text)
+# NBSP, narrow and figure spaces are all `\s`; zero-width ones are not, but still separate tokens.
+_SPACES = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_PUNCT = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+                        **dict.fromkeys("\u2019\u2032\u00b4", "'")})
 
-
-def _offset(tz: str | None) -> timezone | None:
-    if not tz:
-        return None
-    tz = tz.strip().strip("()").upper().replace(" ", "")
-    if tz in ("Z", "UTC", "GMT"):
-        return UTC
-    if tz == "ICT":
-        return timezone(timedelta(hours=7))
-    if m := re.fullmatch(r"GMT([+-])(\d{1,2})", tz):
-        hours = int(m.group(2))
-        return timezone(timedelta(hours=hours if m.group(1) == "+" else -hours))
-    if m := re.fullmatch(r"([+-])(\d{2}):?(\d{2})", tz):
-        delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
-        return timezone(delta if m.group(1) == "+" else -delta)
-    return None
-
-
-def _hour(hour: int, marker: str | None) -> int:
-    marker = (marker or "").casefold()
-    if marker in ("pm", "ch", "chiều", "tối") and hour < 12:
-        return hour + 12
-    if marker in ("am", "sa", "sáng") and hour == 12:
-        return 0
-    return hour
-
-
-def _build(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0,
-           tz: timezone | None = None) -> datetime | None:
-    if y < 100:
-        y += 2000
-    if not 1900 <= y <= 2100:
-        return None
-    try:
-        value = datetime(y, mo, d, h, mi, s, tzinfo=tz or VN_TZ)
-    except ValueError:  # 32/13/2022, 25:61
-        return None
-    return value.astimezone(VN_TZ)
-
-
-def _time_near(text: str, start: int, end: int) -> tuple[int, int, int, timezone | None] | None:
-    """The time written right after the date (or right before it), with its zone."""
-    after = _TIME_AFTER.match(text[end:end + 40])
-    before = _TIME_BEFORE.search(text[max(0, start - 25):start])
-    found = after or before
-    if not found:
-        return None
-    h, m, s = int(found["h"]), int(found["m"]), int(found["s"] or 0)
-    if h > 23 or m > 59 or s > 59:
-        return None
-    tz = _offset(found["tz"]) if after else None
-    if tz is None:
-        tail = _TZ_AFTER.match(text[end:end + 20])
-        tz = _offset(tail["tz"]) if tail and tail["tz"] else None
-    return _hour(h, found["ampm"]), m, s, tz
+Clock = tuple[int, int, int]
 
 
 def parse_vietnamese_date(text: str | None) -> datetime | None:
-    """Find and parse the first date (with its time, when shown) in `text`; None if there is none."""
-    if not text or not isinstance(text, str):
+    """Find and parse the first date (with its time, when shown) in `text`.
+
+    Day-first, returns an aware datetime in Asia/Ho_Chi_Minh (00:00 when no time is shown),
+    or None when the text holds no valid date. Never raises on bad input.
+    """
+    found = _parse(text)
+    return found[0] if found else None
+
+
+def has_time(text: str | None) -> bool:
+    """Whether the date `parse_vietnamese_date` finds in `text` carried a time of day.
+
+    >>> has_time("Thứ hai - 04/07/2022 04:34"), has_time("(19/11/2021)"), has_time("abc")
+    (True, False, False)
+    """
+    found = _parse(text)
+    return bool(found and found[1])
+
+
+def _parse(text: str | None) -> tuple[datetime, bool] | None:
+    if not isinstance(text, str):
         return None
     text = _normalize(text)
-    candidates: list[tuple[int, datetime]] = []
+    for m in _DATE.finditer(text):
+        y, mo, d, clock = _fields(m)
+        if m["ih"] or m["rh"]:
+            if clock is None:  # "2022-07-04T25:61:00": a broken timestamp, not a date
+                continue
+            end = m.end()
+        else:
+            clock, end = _clock_near(text, m.start(), m.end())
+        zone = _ZONE.match(text, end) if clock else None
+        value = _build(y, mo, d, clock, _offset(zone["zone"]) if zone else None)
+        if value:
+            return value, clock is not None
+    return None
 
-    for m in _ISO.finditer(text):
-        tz = _offset(m["tz"])
-        value = _build(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"] or 0), int(m["m"] or 0),
-                       int(m["s"] or 0), tz)
-        if value:
-            candidates.append((m.start(), value))
-            break
-    for m in _RFC822.finditer(text):
-        value = _build(int(m["y"]), _MONTHS_EN[m["mon"].lower()[:3]], int(m["d"]), int(m["h"] or 0),
-                       int(m["m"] or 0), int(m["s"] or 0), _offset(m["tz"]))
-        if value:
-            candidates.append((m.start(), value))
-            break
-    for pattern in (_WORDS, _NUMERIC):
-        for m in pattern.finditer(text):
-            y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
-            time = _time_near(text, m.start(), m.end())
-            value = _build(y, mo, d, *time) if time else _build(y, mo, d)
-            if value:
-                candidates.append((m.start(), value))
-                break
-    if not candidates:
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFC", text[:_MAX_CHARS]).translate(_PUNCT)
+    return _SPACES.sub(" ", text)
+
+
+def _fields(m: re.Match[str]) -> tuple[int, int, int, Clock | None]:
+    """(year, month, day, clock) of a `_DATE` match; clock is None when absent or invalid."""
+    if m["iy"]:
+        clock = _clock(m["ih"], m["imi"], m["is"]) if m["ih"] else None
+        return int(m["iy"]), int(m["imo"]), int(m["id"]), clock
+    if m["ry"]:
+        clock = _clock(m["rh"], m["rmi"], m["rs"]) if m["rh"] else None
+        return int(m["ry"]), _MONTHS.index(m["rmon"][:3].lower()) + 1, int(m["rd"]), clock
+    if m["wy"]:
+        return int(m["wy"]), int(m["wmo"]), int(m["wd"]), None
+    return int(m["ny"]), int(m["nmo"]), int(m["nd"]), None
+
+
+def _clock_near(text: str, start: int, end: int) -> tuple[Clock | None, int]:
+    """The valid time written right after the date, else right before it; and where the stamp ends."""
+    after = _CLOCK_AFTER.match(text, end)
+    before = _CLOCK_BEFORE.search(text, max(0, start - 30), start)
+    # "04:35 15/03/2016 04:36 16/03/2016": a time between two dates goes with the next one
+    # when this date already has its own time in front.
+    if after and before and _NEXT_DATE.match(text, after.end()):
+        after = None
+    for found, stamp_end in ((after, after.end() if after else end), (before, end)):
+        if found and (clock := _clock(found["h"], found["mi"], found["s"], found["ampm"])):
+            return clock, stamp_end
+    return None, end
+
+
+def _clock(hour: str, minute: str, second: str | None, marker: str | None = None) -> Clock | None:
+    h, mi, s = int(hour), int(minute), int(second or 0)
+    marker = (marker or "").casefold()
+    if marker and not 1 <= h <= 12:  # "14:00 PM" is a 24-hour time with a stray marker
+        marker = ""
+    if marker in ("pm", "ch", "chiều", "tối") and h < 12:
+        h += 12
+    elif marker in ("am", "sa", "sáng") and h == 12:
+        h = 0
+    return (h, mi, s) if h <= 23 and mi <= 59 and s <= 59 else None
+
+
+def _offset(zone: str) -> timezone | None:
+    zone = zone.upper().replace(" ", "")
+    if zone in ("Z", "UTC", "GMT"):
+        return UTC
+    if zone == "ICT":  # Indochina Time, as NukeViet prints it
+        return timezone(timedelta(hours=7))
+    m = re.fullmatch(r"(?:GMT|UTC)?([+-])(\d{1,2}):?(\d{2})?", zone)
+    if not m or int(m[2]) > 14 or int(m[3] or 0) > 59:
         return None
-    return min(candidates, key=lambda c: c[0])[1]
+    delta = timedelta(hours=int(m[2]), minutes=int(m[3] or 0))
+    return timezone(-delta if m[1] == "-" else delta)
+
+
+def _build(y: int, mo: int, d: int, clock: Clock | None, tz: timezone | None) -> datetime | None:
+    if not 1900 <= y <= 2100:
+        return None
+    try:  # 32/13/2022, 29/02/2023
+        value = datetime(y, mo, d, *(clock or (0, 0, 0)), tzinfo=tz or VN_TZ)
+    except ValueError:
+        return None
+    return value.astimezone(VN_TZ)
