@@ -31,6 +31,7 @@ DEFAULT_THRESHOLDS = {
     "min_site_rules_body": 0.5,
     "max_error_rate": 0.25,
     "min_pages_for_coverage": 3,
+    "min_missing_for_coverage": 3,  # a couple of odd pages is not a redesign
 }
 
 
@@ -55,7 +56,8 @@ def evaluate_alarms(run: dict[str, Any], previous: list[dict[str, Any]],
     if pages >= limits["min_pages_for_coverage"]:
         for name, floor in limits["min_coverage"].items():
             share = _coverage(stats, name)
-            if share is not None and share < floor:
+            missing = pages - stats.get(f"archive/fields/{name}", 0)
+            if share is not None and share < floor and missing >= limits["min_missing_for_coverage"]:
                 alarms.append(f"coverage:{name}: {share:.0%} of {pages} article pages (floor {floor:.0%})")
         author = _coverage(stats, "author")
         earlier = [c for p in previous_stats if (c := _coverage(p, "author")) is not None]

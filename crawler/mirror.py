@@ -104,7 +104,10 @@ class MirrorServer:
                 self._respond(send_body=False)
 
             def do_GET(self) -> None:  # noqa: N802
-                self._respond(send_body=True)
+                try:
+                    self._respond(send_body=True)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (timeout, size limit): expected
 
             def _respond(self, send_body: bool) -> None:
                 mirror.requests.append(self.path)

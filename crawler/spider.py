@@ -175,7 +175,7 @@ class ArchiveSpider(scrapy.Spider):
         for url, known in sorted(self.known.items(), key=lambda kv: kv[1].get("last_seen_at") or ""):
             if budget <= 0:
                 break
-            if not known.get("removed_at") and known["url_is_primary"] and is_due(known, now, self.revisit_policy):
+            if known["url_is_primary"] and is_due(known, now, self.revisit_policy):
                 if origin_of(url) == self.origin and (request := self.article_request(url)):
                     budget -= 1
                     yield request
@@ -221,7 +221,7 @@ class ArchiveSpider(scrapy.Spider):
                 new += 1
                 if request := self.article_request(url):
                     yield request
-            elif not known.get("removed_at") and is_due(known, now, self.revisit_policy):
+            elif known.get("removed_at") or is_due(known, now, self.revisit_policy):  # back on a listing
                 if request := self.article_request(url):
                     yield request
             else:
@@ -231,19 +231,19 @@ class ArchiveSpider(scrapy.Spider):
             stats.inc_value("archive/incremental/listing_stopped")
             return
 
+        pager_urls = {url for href in response.css(", ".join(self.pager_links)).css("::attr(href)").getall()
+                      if (url := self.site_url(href, response.url)) and not self.is_article_url(url)}
+        pager_urls.discard(canonicalize_url(response.url))
         if page < self.max_pages:
-            for href in response.css(", ".join(self.pager_links)).css("::attr(href)").getall():
-                url = self.site_url(href, response.url)
-                if url and not self.is_article_url(url) and url != canonicalize_url(response.url):
-                    yield scrapy.Request(url, callback=self.parse_listing,
-                                         cb_kwargs={"page": page + 1, "quiet": quiet})
-        elif response.css(", ".join(self.pager_links)):
-            self.crawler.stats.inc_value("archive/pagination/page_limit_reached")
+            for url in sorted(pager_urls):
+                yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": page + 1, "quiet": quiet})
+        elif pager_urls:
+            stats.inc_value("archive/pagination/page_limit_reached")
 
         if is_start and self.listing_path is not None:
             for href in response.css("a::attr(href)").getall():
                 url = self.site_url(href, response.url)
-                if url and self.is_listing_url(url):
+                if url and url not in pager_urls and self.is_listing_url(url):
                     yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
 
     def _article_links(self, response: Response, selectors: tuple[str, ...]) -> list[str]:

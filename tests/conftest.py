@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,20 +85,28 @@ def mirror_copy(tmp_path: Path):
     return copy
 
 
-@pytest.fixture(scope="session")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Crawl]]:
-    """Each bundled mirror crawled once into its own database (shared by the whole run)."""
-    crawls = {}
-    with_servers = []
-    for site in SITES:
-        db = tmp_path_factory.mktemp(site) / "archive.db"
+class Crawls(dict):
+    """site -> Crawl, crawling each mirror the first time a test asks for it."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory):
+        super().__init__()
+        self.tmp_path_factory = tmp_path_factory
+
+    def __missing__(self, site: str) -> Crawl:
+        db = self.tmp_path_factory.mktemp(site) / "archive.db"
         mirror = MirrorServer(MIRRORS / site).start()
-        with_servers.append(mirror)
-        result = run_spider(site, mirror.base_url, db)
-        crawls[site] = Crawl(site, db, mirror, result.stderr)
-    yield crawls
-    for mirror in with_servers:
-        mirror.stop()
+        try:
+            result = run_spider(site, mirror.base_url, db)
+        finally:
+            mirror.stop()
+        self[site] = Crawl(site, db, mirror, result.stderr)
+        return self[site]
+
+
+@pytest.fixture(scope="session")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
+    """Each bundled mirror crawled once into its own database (shared by the whole run)."""
+    return Crawls(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,7 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
     (root / "trap.html").write_text(
         '<html><body><div class="zonepage-l"><div class="datapager">'
         '<a class="next" href="/lich-hoat-dong?page={next}">»</a></div></div></body></html>', encoding="utf-8")
-    (root / "robots.txt").write_text("User-agent: *\nDisallow: /Admin/\n", encoding="utf-8")
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /noi-bo/\n", encoding="utf-8")
     routes.update({
         "/robots.txt": "robots.txt",
         "/bai-may-chu-loi-150001": {"file": new_article_page(root, routes, "f1.html", "Bài sau hai lần lỗi 503"),
@@ -88,7 +88,7 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
         "/vong-lap-150007": {"status": 302, "location": "/vong-lap-150008"},
         "/vong-lap-150008": {"status": 302, "location": "/vong-lap-150007"},
         "/chuyen-ra-ngoai-150009": {"status": 302, "location": "http://example.invalid/bai-150009"},
-        "/Admin/bai-noi-bo-150010": "f1.html",
+        "/noi-bo/bai-noi-bo-150010": "f1.html",
         "/lich-hoat-dong*": {"file": "trap.html", "trap": True},
     })
     page = (root / file_of(routes[next(iter(load_expected(SITE)["articles"]))])).read_text(encoding="utf-8")
@@ -97,7 +97,7 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
                      "Bài bị cắt ngang giữa chừng")[: len(page) * 2 // 3], encoding="utf-8")
     save_routes(root, routes)
     link_from_home(root, routes, [t.rstrip("*") for t in routes if t.startswith(("/bai-", "/vong", "/chuyen",
-                                                                                  "/Admin", "/lich"))])
+                                                                                  "/noi-bo", "/lich"))])
 
     with MirrorServer(root) as mirror:
         run_spider(SITE, mirror.base_url, db, *FAST, "-s", "DOWNLOAD_MAXSIZE=1000000", "-a", "revisit=all",
@@ -117,7 +117,7 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
     assert stats.get("archive/charset/cp1258", 0) >= 1
     assert requested.count("/bai-qua-lon-150006") >= 1 and "Bài viết quá lớn" not in stored
     assert stats.get("redirect/max_reached", 0) + stats.get("dupefilter/filtered", 0) >= 1
-    assert "/Admin/bai-noi-bo-150010" not in requested and stats.get("robotstxt/forbidden", 0) >= 1
+    assert "/noi-bo/bai-noi-bo-150010" not in requested and stats.get("robotstxt/forbidden", 0) >= 1
     assert not any(t.startswith("/bai-150009") for t in requested)
     assert len([t for t in requested if t.startswith("/lich-hoat-dong")]) <= 6  # the trap is bounded
     # nothing already archived was lost or altered
