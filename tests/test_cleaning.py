@@ -130,3 +130,14 @@ def test_paragraphs_keep_order_subheads_lists_and_table_rows():
 def test_collapse_captions_drops_repeats_and_alt_junk():
     assert collapse_captions(["Các đồng chí chủ trì.", "Các đồng chí chủ trì.", "Dc", "a", "Toàn cảnh."]) == [
         "Các đồng chí chủ trì.", "Toàn cảnh."]
+
+
+def test_static_menu_pages_are_never_articles():
+    from crawler.items import Article
+    from crawler.pipelines import skip_reason
+
+    body = ["Ban Tuyên giáo Tỉnh ủy là cơ quan tham mưu của Tỉnh ủy về công tác tuyên giáo, " * 3]
+    assert skip_reason(Article(url="x", title="Giới thiệu", paragraphs=body)) == "static_page"
+    assert skip_reason(Article(url="x", title="Liên hệ", paragraphs=body)) == "static_page"
+    assert skip_reason(Article(url="x", title="Giới thiệu sách mới về Đảng bộ tỉnh", paragraphs=body)) is None
+    assert skip_reason(Article(url="x", title="Tin ngắn", paragraphs=["Quá ngắn."])) == "empty_body"

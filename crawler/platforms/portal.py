@@ -25,7 +25,8 @@ class ProvincialPortalSpider(ArchiveSpider):
     platform = "vn-provincial-portal"
     start_paths = ("/",)
     article_path = re.compile(rf"^(?:{LEGACY_ARTICLE}|{SLUG_ID_ARTICLE})$")
-    listing_path = re.compile(r"^/\d+/\d+/\d+/[a-z0-9-]+/?$")
+    # legacy `/{siteId}/{pageId}/{categoryId}/{slug}`, or the newer scheme's bare `/{category-slug}`
+    listing_path = re.compile(r"^(?:/\d+/\d+/\d+/[a-z0-9-]+|/[a-z][a-z0-9-]*[a-z])/?$")
     rules = SiteRules(
         title=("h1.title", ".news-detail h1", ".article-title", ".title-news", ".news-title", ".detail-title"),
         date=(".meta .date", ".news-detail .date", "span.date", ".date", ".news-date", ".time", ".meta"),
