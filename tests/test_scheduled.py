@@ -84,6 +84,8 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
                                         "stall": 4},
         "/bai-cat-ngang-150004": "truncated.html",
         "/bai-ma-cu-150005": {"file": "legacy.html", "content_type": "text/html; charset=utf-8"},
+        "/bai-nhan-sai-150011": {"file": new_article_page(root, routes, "f11.html", "Bài UTF-8 bị gắn nhãn Windows-1258"),
+                                 "content_type": "text/html; charset=windows-1258"},
         "/bai-qua-lon-150006": {"file": "f1.html", "pad_to": 3_000_000},
         "/vong-lap-150007": {"status": 302, "location": "/vong-lap-150008"},
         "/vong-lap-150008": {"status": 302, "location": "/vong-lap-150007"},
@@ -115,6 +117,7 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
     assert stats.get("archive/warnings/truncated_html", 0) >= 1
     assert legacy in stored  # windows-1258 bytes labelled UTF-8, decoded right
     assert stats.get("archive/charset/cp1258", 0) >= 1
+    assert "Bài UTF-8 bị gắn nhãn Windows-1258" in stored  # and the reverse mislabel
     assert requested.count("/bai-qua-lon-150006") >= 1 and "Bài viết quá lớn" not in stored
     assert stats.get("redirect/max_reached", 0) + stats.get("dupefilter/filtered", 0) >= 1
     assert "/noi-bo/bai-noi-bo-150010" not in requested and stats.get("robotstxt/forbidden", 0) >= 1
