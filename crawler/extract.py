@@ -46,7 +46,7 @@ class SiteRules:
     # A date element's text must match this to count (tuyengiao: the "(GMT+7)" stamp,
     # never the header's "today").
     date_pattern: re.Pattern[str] | None = None
-    category: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()  # the LAST match counts: breadcrumbs end in the category
     lead: tuple[str, ...] = ()
     author: tuple[str, ...] = ()
     credit: tuple[str, ...] = ()
@@ -90,6 +90,15 @@ def _first(doc: html.HtmlElement, selectors: tuple[str, ...]) -> html.HtmlElemen
         found = doc.cssselect(selector)
         if found:
             return found[0]
+    return None
+
+
+def _last(doc: html.HtmlElement, selectors: tuple[str, ...]) -> html.HtmlElement | None:
+    """The last element of the first selector that matches (a breadcrumb's deepest link)."""
+    for selector in selectors:
+        found = doc.cssselect(selector)
+        if found:
+            return found[-1]
     return None
 
 
@@ -258,7 +267,7 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
 
     title_el = _first(doc, rules.title)
     article.title = _text(title_el)
-    article.category = _text(_first(doc, rules.category))
+    article.category = _text(_last(doc, rules.category))
 
     for selector in rules.date:
         for el in doc.cssselect(selector):

@@ -84,8 +84,9 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
                                         "stall": 4},
         "/bai-cat-ngang-150004": "truncated.html",
         "/bai-ma-cu-150005": {"file": "legacy.html", "content_type": "text/html; charset=utf-8"},
-        "/bai-nhan-sai-150011": {"file": new_article_page(root, routes, "f11.html", "Bài UTF-8 bị gắn nhãn Windows-1258"),
-                                 "content_type": "text/html; charset=windows-1258"},
+        "/bai-nhan-sai-150011": {
+            "file": new_article_page(root, routes, "f11.html", "Bài UTF-8 bị gắn nhãn Windows-1258"),
+            "content_type": "text/html; charset=windows-1258"},
         "/bai-qua-lon-150006": {"file": "f1.html", "pad_to": 3_000_000},
         "/vong-lap-150007": {"status": 302, "location": "/vong-lap-150008"},
         "/vong-lap-150008": {"status": 302, "location": "/vong-lap-150007"},

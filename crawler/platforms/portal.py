@@ -30,7 +30,7 @@ class ProvincialPortalSpider(ArchiveSpider):
     rules = SiteRules(
         title=("h1.title", ".news-detail h1", ".article-title", ".title-news", ".news-title", ".detail-title"),
         date=(".meta .date", ".news-detail .date", "span.date", ".date", ".news-date", ".time", ".meta"),
-        category=(".breadcrumb a:last-of-type", ".breadcrumb li:last-child a", ".category-name", ".cat-name"),
+        category=(".breadcrumb a", ".category-name", ".cat-name"),
         lead=(".news-detail .sapo", ".sapo", ".summary", ".lead", ".news-summary"),
         body=(".content .news-content", ".news-content", ".article-content", ".news-detail .content",
               "div.content", ".detail-content", ".noidung", ".news-body"),
