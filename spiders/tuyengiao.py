@@ -27,6 +27,7 @@ class TuyengiaoSpider(ArchiveSpider):
         date_pattern=re.compile(r"\d{1,2}:\d{1,2}'?\s*\(GMT\+7\)|\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{1,2}'"),
         category=(".zonebar h1 a", ".zonebar h2 a", ".zonebar a", ".zonebar"),
         lead=(".story_teaser", ".story-teaser"),
+        author=(".story_author", ".storydetail .author"),
         lead_image=(".story_avatar_b",),
         body=("#ArticleContent", ".story_body", ".story-body"),
         remove=(".story_tools",),

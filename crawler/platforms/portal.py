@@ -31,6 +31,7 @@ class ProvincialPortalSpider(ArchiveSpider):
         title=("h1.title", ".news-detail h1", ".article-title", ".title-news", ".news-title", ".detail-title"),
         date=(".meta .date", ".news-detail .date", "span.date", ".date", ".news-date", ".time", ".meta"),
         category=(".breadcrumb a", ".category-name", ".cat-name"),
+        author=(".news-author", ".author", ".tac-gia", ".tacgia"),
         lead=(".news-detail .sapo", ".sapo", ".summary", ".lead", ".news-summary"),
         body=(".content .news-content", ".news-content", ".article-content", ".news-detail .content",
               "div.content", ".detail-content", ".noidung", ".news-body"),
