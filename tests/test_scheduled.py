@@ -74,6 +74,7 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
     (root / "trap.html").write_text(
         '<html><body><div class="zonepage-l"><div class="datapager">'
         '<a class="next" href="/lich-hoat-dong?page={next}">»</a></div></div></body></html>', encoding="utf-8")
+    (root / "empty.html").write_bytes(b"")
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /noi-bo/\n", encoding="utf-8")
     routes.update({
         "/robots.txt": "robots.txt",
@@ -88,6 +89,7 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
             "file": new_article_page(root, routes, "f11.html", "Bài UTF-8 bị gắn nhãn Windows-1258"),
             "content_type": "text/html; charset=windows-1258"},
         "/bai-qua-lon-150006": {"file": "f1.html", "pad_to": 3_000_000},
+        "/bai-rong-150012": {"file": "empty.html"},
         "/vong-lap-150007": {"status": 302, "location": "/vong-lap-150008"},
         "/vong-lap-150008": {"status": 302, "location": "/vong-lap-150007"},
         "/chuyen-ra-ngoai-150009": {"status": 302, "location": "http://example.invalid/bai-150009"},
@@ -119,6 +121,7 @@ def test_faults_are_survived_counted_and_lose_nothing(mirror_copy, tmp_path):
     assert legacy in stored  # windows-1258 bytes labelled UTF-8, decoded right
     assert stats.get("archive/charset/cp1258", 0) >= 1
     assert "Bài UTF-8 bị gắn nhãn Windows-1258" in stored  # and the reverse mislabel
+    assert stats.get("archive/skipped/empty_page") == 1
     assert requested.count("/bai-qua-lon-150006") >= 1 and "Bài viết quá lớn" not in stored
     assert stats.get("redirect/max_reached", 0) + stats.get("dupefilter/filtered", 0) >= 1
     assert "/noi-bo/bai-noi-bo-150010" not in requested and stats.get("robotstxt/forbidden", 0) >= 1
