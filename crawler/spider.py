@@ -217,11 +217,9 @@ class ArchiveSpider(scrapy.Spider):
         new = 0
         for url in article_urls:
             known = self.known.get(url)
-            if known is None:
-                new += 1
-                if request := self.article_request(url):
-                    yield request
-            elif known.get("removed_at") or is_due(known, now, self.revisit_policy):  # back on a listing
+            new += known is None
+            # a known article is fetched again when due, or when a removed one is back on a listing
+            if known is None or known.get("removed_at") or is_due(known, now, self.revisit_policy):
                 if request := self.article_request(url):
                     yield request
             else:
