@@ -5,6 +5,8 @@
     python -m crawler mirror tests/fixtures/sites/tuyengiao --port 8000
     python -m crawler demo      # serve the bundled mirrors, crawl them into archive.db, publish
     python -m crawler sites     # the sites the archive knows
+    python -m crawler reextract [--site S] [--since DATE] [--dry-run]   # re-derive articles from the WARC captures
+    python -m crawler export-warc --site S OUT.warc.gz | import-warc FILE…
 """
 
 from __future__ import annotations
@@ -115,10 +117,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return serve(db_path, host="127.0.0.1", port=args.port)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from crawler.publish import serve
+
+    return serve(args.db or os.environ.get("ARCHIVE_DB", "archive.db"), host=args.host, port=args.port,
+                 public=args.public)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from crawler.publish import SnapshotError, publish_snapshot
+
+    try:
+        dest = publish_snapshot(args.src, args.dest)
+    except (OSError, SnapshotError) as exc:
+        print(f"Not published: {exc}", file=sys.stderr)
+        return 1
+    print(f"Published {args.src} -> {dest} (checked, swapped atomically).")
+    print("Restart the server on it to serve the new snapshot, e.g. `systemctl restart vnparty-datasette`.")
+    return 0
+
+
 def cmd_sites(args: argparse.Namespace) -> int:
-    for name, cls in sorted(spider_classes().items()):
-        origin = cls.live_origin or "(hostname unknown: SITE_ORIGINS)"
-        print(f"{name:<20} {cls.province or '(central)':<12} {cls.organization or '':<50} {origin}")
+    """The site registry (sites.csv) with each site's province as published and since the 2025 mergers."""
+    from crawler.registry import format_table, seed_database
+
+    print(format_table())
+    if getattr(args, "seed", None):
+        print(f"\n{seed_database(args.seed)} sites written to the sites table of {args.seed}")
     return 0
 
 
@@ -151,8 +176,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-serve", action="store_true", help="stop after the crawl and the summary")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("sites", help="list the sites the archive knows")
+    p = sub.add_parser("serve", help="serve archive.db read-only (immutable) in Datasette")
+    p.add_argument("--db", help="the archive to serve (default: $ARCHIVE_DB or archive.db)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--public", action="store_true", help="bind 0.0.0.0 (every interface)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("publish", help="snapshot a live archive into a file to serve (checked, atomic swap)")
+    p.add_argument("src", metavar="SRC", help="the live archive (e.g. archive.db)")
+    p.add_argument("dest", metavar="DEST", help="the served copy (e.g. /srv/archive/archive.db)")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("sites", help="list the sites the archive knows (the registry, sites.csv)")
+    p.add_argument("--seed", metavar="DB", help="also write the registry into DB's sites table")
     p.set_defaults(func=cmd_sites)
+
+    from crawler.reextract import add_commands  # reextract, export-warc, import-warc (docs/warc.md)
+
+    add_commands(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -66,6 +66,7 @@ EDGE_LINES = {
     "lên đầu trang", "đọc thêm", "tin cùng chuyên mục", "xem tiếp...", "bình luận",
     "ý kiến bạn đọc", "gửi bình luận", "dữ liệu đang được cập nhật", "in", "email",
     "xem chi tiết trong file đính kèm",
+    "null",  # a Liferay template printing an empty field
 }
 
 # Lines that are template text wherever they stand.

@@ -36,7 +36,10 @@ _DATE = re.compile(
     r"(?<!\d)(?:"
     # ISO 8601 (article:published_time, itemprop=datePublished): 2022-07-04T04:34:00, 2022-07-04 04:34
     r"(?P<iy>\d{4})-(?P<imo>\d{1,2})-(?P<id>\d{1,2})"
-    r"(?:[T ](?P<ih>\d{1,2}):(?P<imi>\d{2})(?::(?P<is>\d{2})(?:[.,]\d{1,9})?)?)?"
+    # NukeViet's article:published_time is PHP date('Y-m-dTH:i:s'), where T is the zone name:
+    # 2022-07-04ICT04:34:00, or 2022-07-04+0704:34:00 with current tz data
+    r"(?:(?:[T ]|(?P<izone>ICT|[+-]\d{2}(?=\d{1,2}:\d{2})))(?P<ih>\d{1,2}):(?P<imi>\d{2})"
+    r"(?::(?P<is>\d{2})(?:[.,]\d{1,9})?)?)?"
     # RFC 822 (NukeViet RSS): Mon, 04 Jul 2022 04:34:00 ICT
     r"|(?P<rd>\d{1,2}) (?P<rmon>" + "|".join(_MONTHS) + r")[a-z]{0,6}\.? (?P<ry>\d{4})"
     r"(?: (?P<rh>\d{1,2}):(?P<rmi>\d{2})(?::(?P<rs>\d{2}))?)?"
@@ -103,7 +106,8 @@ def _parse(text: str | None) -> tuple[datetime, bool] | None:
         else:
             clock, end = _clock_near(text, m.start(), m.end())
         zone = _ZONE.match(text, end) if clock else None
-        value = _build(y, mo, d, clock, _offset(zone["zone"]) if zone else None)
+        zone_name = zone["zone"] if zone else (m["izone"] if clock else None)
+        value = _build(y, mo, d, clock, _offset(zone_name) if zone_name else None)
         if value:
             return value, clock is not None
     return None

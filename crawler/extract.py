@@ -25,7 +25,6 @@ from crawler.charset import decode_html
 from crawler.cleaning import (
     collapse_captions,
     drop_boilerplate_lines,
-    link_density,
     normalize_text,
     paragraphs_of,
     parse_byline,
@@ -110,105 +109,9 @@ def _text(el: html.HtmlElement | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# Generic finders
+# Generic finders: crawler/generic.py (also the whole extractor for pages without site rules)
 
-_SITE_SUFFIX = re.compile(r"\s+[-|–»:]\s+[^-|–»]{2,60}$")
-_CHROME = re.compile(r"header|footer|top|bottom|menu|nav|sidebar|col-?right|col-?left|zonepage-r|"
-                     r"right|left|banner|counter|widget", re.IGNORECASE)
-
-
-def _in_chrome(el: html.HtmlElement) -> bool:
-    """Inside the page header, footer or a side column."""
-    for anc in el.iterancestors():
-        if anc.tag in ("header", "footer", "nav", "aside"):
-            return True
-        if _CHROME.search(f"{anc.get('class', '')} {anc.get('id', '')}"):
-            return True
-    return False
-
-
-def find_main_block(doc: html.HtmlElement) -> html.HtmlElement | None:
-    """The element holding most paragraph text (readability-style scoring)."""
-    scores: dict[html.HtmlElement, float] = {}
-    for p in doc.iter("p", "pre", "blockquote", "td"):
-        text = normalize_text(p.text_content())
-        if len(text) < 25 or link_density(p) > 0.5 or _in_chrome(p):
-            continue
-        points = 1 + min(len(text) / 100, 5) + text.count(",") * 0.2
-        parent = p.getparent()
-        if parent is None:
-            continue
-        scores[parent] = scores.get(parent, 0) + points
-        grand = parent.getparent()
-        if grand is not None and grand.tag != "body":
-            scores[grand] = scores.get(grand, 0) + points / 2
-    if not scores:
-        return None
-    return max(scores, key=lambda el: scores[el] * (1 - link_density(el)))
-
-
-_TITLE_CLASS = re.compile(r"title|headline|tieu-?de|heading", re.IGNORECASE)
-
-
-def find_title(doc: html.HtmlElement, body: html.HtmlElement | None) -> str | None:
-    """The article heading: the headline element the page's <title> or og:title contains, else the first <h1>."""
-    page_title = None
-    for selector in ('meta[property="og:title"]', 'meta[name="twitter:title"]', "title"):
-        el = _first(doc, (selector,))
-        if el is not None and (page_title := normalize_text(el.get("content") or el.text_content())):
-            break
-    order = {el: i for i, el in enumerate(doc.iter())}
-    body_pos = order.get(body, len(order)) if body is not None else len(order)
-    best, best_score = None, 0.0
-    for el in doc.iter():
-        if not isinstance(el.tag, str) or el.tag in ("title", "meta", "a"):
-            continue
-        is_titled = bool(_TITLE_CLASS.search(f"{el.get('class', '')} {el.get('itemprop', '')}"))
-        if el.tag not in ("h1", "h2") and not is_titled:
-            continue
-        text = _text(el)
-        if not text or not 10 < len(text) < 300 or _in_chrome(el):
-            continue
-        score = (3 if page_title and text in page_title else 0) + (2 if el.tag == "h1" else 0) + (2 if is_titled else 0)
-        score += 1 / (1 + abs(body_pos - order[el]) / 50)  # nearer the body is better
-        if score > best_score:
-            best, best_score = text, score
-    if best:
-        return best
-    return _SITE_SUFFIX.sub("", page_title) if page_title else None
-
-
-_META_DATES = ('meta[property="article:published_time"]', 'meta[itemprop="datePublished"]',
-               'meta[name="pubdate"]', 'meta[name="publishdate"]', 'meta[name="date"]',
-               'meta[property="og:published_time"]')
-
-
-def find_date(doc: html.HtmlElement, title_el: html.HtmlElement | None) -> tuple[str | None, str | None]:
-    """(ISO date, raw string) from the date line nearest the title, else from metadata."""
-    candidates = []
-    for el in doc.iter():
-        if not isinstance(el.tag, str) or el.tag in ("html", "body", "head", "meta", "script", "style"):
-            continue
-        marker = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
-        if el.tag == "time" or re.search(r"date|time|ngay|publish|posted|meta", marker, re.IGNORECASE):
-            text = _text(el)
-            if text and len(text) < 120 and not _in_chrome(el):
-                candidates.append(el)
-    if title_el is not None and candidates:
-        order = {el: i for i, el in enumerate(doc.iter())}
-        title_pos = order.get(title_el, 0)
-        candidates.sort(key=lambda el: abs(order.get(el, 0) - title_pos))
-    for el in candidates:
-        raw = el.get("datetime") or el.get("content") or _text(el)
-        if raw and (parsed := parse_vietnamese_date(raw)):
-            return parsed.isoformat(), normalize_text(raw)
-    for selector in _META_DATES:
-        for el in doc.cssselect(selector):
-            raw = el.get("content", "")
-            if parsed := parse_vietnamese_date(raw):
-                return parsed.isoformat(), raw
-    return None, None
-
+from crawler.generic import find_date, find_main_block, find_title  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # Images and captions
@@ -260,18 +163,24 @@ def take_images(node: html.HtmlElement, rules: SiteRules, base_url: str) -> list
 def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
                     http_charset: str | None = None) -> Article:
     """Extract one article from a page. Fields not found stay None/empty (validation decides)."""
-    rules = rules or GENERIC
+    if rules is None or rules == GENERIC:  # no site rules: the generic extractor does it all
+        from crawler.generic import extract_generic
+
+        return extract_generic(page, url, http_charset)
     doc = parse_document(page, http_charset)
     doc.make_links_absolute(url, handle_failures="ignore")
     article = Article(url=url)
 
     title_el = _first(doc, rules.title)
     article.title = _text(title_el)
+    if article.title and article.title.startswith("null "):  # Liferay templates print a null field first
+        article.title = article.title[5:].strip() or None
     article.category = _text(_last(doc, rules.category))
 
     for selector in rules.date:
         for el in doc.cssselect(selector):
-            raw = _text(el)
+            # a <meta> selector (NukeViet's article:published_time) gives its content
+            raw = (normalize_text(el.get("content", "")) or None) if el.tag == "meta" else _text(el)
             if raw and (rules.date_pattern is None or rules.date_pattern.search(raw)):
                 if parsed := parse_vietnamese_date(raw):
                     article.published_at, article.published_raw = parsed.isoformat(), raw

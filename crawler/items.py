@@ -28,6 +28,8 @@ class Article:
     # HTTP validators for conditional revisits (not content)
     etag: str | None = None
     last_modified: str | None = None
+    # the `captures` row (WARC record) the page was extracted from (crawler/warc.py)
+    capture_id: int | None = None
 
     @property
     def body_text(self) -> str:

@@ -89,7 +89,9 @@ class StorePipeline:
         if self.store is None:
             return item
         if isinstance(item, Article):
-            result = self.store.upsert(item, site=spider.name, province=getattr(spider, "province", None),
+            # the generic spider archives many sites: it names the one it crawls in `site_name`
+            site = getattr(spider, "site_name", None) or spider.name
+            result = self.store.upsert(item, site=site, province=getattr(spider, "province", None),
                                        fetched_url=item.url)
             self.stats.inc_value(f"archive/articles/{result.status}")
         elif isinstance(item, PageNotModified):

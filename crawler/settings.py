@@ -55,10 +55,21 @@ ARCHIVE_ALERT_WEBHOOK = os.environ.get("ARCHIVE_ALERT_WEBHOOK")  # JSON POST of 
 ARCHIVE_ALERT_EMAIL = os.environ.get("ARCHIVE_ALERT_EMAIL")
 ARCHIVE_ALERT_SMTP_HOST = os.environ.get("ARCHIVE_ALERT_SMTP_HOST", "localhost")
 
+# --- raw captures (crawler/warc.py) -------------------------------------------------
+# Every response goes to WARC files, indexed in the `captures` table.
+WARC_ENABLED = True
+WARC_DIR = os.environ.get("ARCHIVE_WARC_DIR", "")  # "" = warc/ beside ARCHIVE_DB
+WARC_MAX_SIZE = 1_000_000_000  # bytes per file before rotating
+
 # --- wiring ---------------------------------------------------------------------
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,
     "crawler.pipelines.StorePipeline": 300,
+}
+# 950: nearer the downloader than every built-in middleware, so redirects, retried errors and
+# compressed bodies are captured as the server sent them.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.warc.WarcCaptureMiddleware": 950,
 }
 EXTENSIONS = {
     "crawler.runs.CrawlRunRecorder": 500,

@@ -123,11 +123,17 @@ class ArchiveSpider(scrapy.Spider):
         return [urlsplit(self.origin).hostname or ""]
 
     def site_record(self) -> dict[str, Any]:
-        """The row this site gets in the `sites` table."""
-        return {"name": self.name, "origin": self.live_origin, "domain": urlsplit(self.live_origin or "").hostname,
-                "province": self.province, "organization": self.organization,
-                "platform": self.platform, "spider": self.name, "status": "active",
-                "notes": (self.__doc__ or "").strip().splitlines()[0] if self.__doc__ else None}
+        """The row this site gets in the `sites` table (the registry's entry, sites.csv, where there is one)."""
+        from crawler.registry import entry_for_spider
+
+        record = {"name": self.name, "origin": self.live_origin, "domain": urlsplit(self.live_origin or "").hostname,
+                  "province": self.province, "organization": self.organization,
+                  "platform": self.platform, "spider": self.name, "status": "active",
+                  "notes": (self.__doc__ or "").strip().splitlines()[0] if self.__doc__ else None}
+        entry = entry_for_spider(self.name)
+        if entry is not None:
+            record.update({k: v for k, v in entry.record().items() if v is not None and k != "name"})
+        return record
 
     # --- URL helpers ---
 
@@ -252,6 +258,10 @@ class ArchiveSpider(scrapy.Spider):
                 urls.append(url)
         return urls
 
+    def extract(self, text: str, url: str) -> Any:
+        """The Article of a decoded page (the generic spider passes its site template)."""
+        return extract_article(text, url, self.rules)
+
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Extract the article; bad pages are logged and counted, never fatal."""
         stats = self.crawler.stats
@@ -283,7 +293,7 @@ class ArchiveSpider(scrapy.Spider):
             stats.inc_value("archive/warnings/truncated_html")
             self.logger.warning("Truncated HTML (no </html>): %s", response.url)
         try:
-            article = extract_article(text, canonicalize_url(response.url), self.rules)
+            article = self.extract(text, canonicalize_url(response.url))
         except Exception:  # malformed beyond lxml's repair: count it and carry on
             stats.inc_value("archive/skipped/extract_error")
             self.logger.exception("Extraction failed: %s", response.url)
@@ -292,6 +302,7 @@ class ArchiveSpider(scrapy.Spider):
             stats.inc_value(f"archive/generic_fallback/{field_name}")
         article.etag = _header(response, "ETag")
         article.last_modified = _header(response, "Last-Modified")
+        article.capture_id = response.meta.get("capture_id")  # set by crawler.warc.WarcCaptureMiddleware
         yield article
 
 

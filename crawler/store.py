@@ -10,6 +10,8 @@ Rules an archive keeps:
 * re-crawling an unchanged article only moves `last_seen_at`;
 * a changed article first copies its current version to `article_revisions`;
 * each upsert is its own transaction (WAL): a crash loses at most the item in flight;
+* `captures` indexes the raw pages kept in WARC (crawler/warc.py); every article version
+  (row and revision) names the capture it was extracted from (`capture_id`);
 * `articles_fts` indexes `vn_fold`ed title, lead and body (đ = d), maintained here,
   never with FTS5 'rebuild' (that would re-read the unfolded text).
 """
@@ -45,7 +47,9 @@ CONTENT_FIELDS = ("title", "lead", "body_text", "author", "credit", "published_a
 SCHEMA: dict[str, dict[str, Any]] = {
     "sites": {
         "columns": {"name": str, "origin": str, "domain": str, "province": str, "organization": str,
-                    "platform": str, "spider": str, "status": str, "notes": str},
+                    "platform": str, "spider": str, "status": str, "notes": str,
+                    # from the site registry (crawler/registry.py, sites.csv)
+                    "organization_type": str, "province_2025": str},
         "pk": "name",
     },
     "articles": {
@@ -57,6 +61,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "content_hash": str, "dedup_key": str, "revision": int, "extractor_version": str,
             "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
             "removed_at": str, "fetched_url": str, "etag": str, "last_modified": str,
+            "capture_id": int,  # the capture (WARC record) this version was extracted from
         },
         "pk": "id", "not_null": {"url", "site"}, "foreign_keys": [("site", "sites", "name")],
         "indexes": [(["url"], True), (["site", "published_at"], False), (["dedup_key"], False),
@@ -73,10 +78,22 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "body_text": str, "body_html": str, "author": str, "credit": str,
             "published_at": str, "published_raw": str, "category": str, "images": str,
             "captions": str, "content_hash": str, "extractor_version": str,
-            "valid_from": str, "valid_until": str,
+            "valid_from": str, "valid_until": str, "capture_id": int,
         },
         "pk": "id", "foreign_keys": [("article_id", "articles", "id")],
         "indexes": [(["article_id", "revision"], True)],
+    },
+    # Every HTTP response kept in WARC (crawler/warc.py): where it is, never the page itself.
+    "captures": {
+        "columns": {
+            "id": int, "url": str, "fetched_at": str, "warc_date": str, "status": int, "content_type": str,
+            "payload_digest": str, "payload_length": int, "record_type": str, "record_id": str,
+            "refers_to": int, "warc_file": str, "warc_offset": int, "warc_length": int,
+            "spider": str, "run_id": int,
+        },
+        "pk": "id",
+        "indexes": [(["url"], False), (["spider", "fetched_at"], False), (["record_id"], False),
+                    (["warc_file", "warc_offset"], True)],
     },
     "crawl_runs": {
         "columns": {
@@ -109,6 +126,23 @@ class UpsertResult:
 def content_hash(fields: dict[str, Any]) -> str:
     payload = json.dumps({k: fields.get(k) for k in CONTENT_FIELDS}, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def article_fields(article: Article) -> dict[str, Any]:
+    """The stored content columns of an article, with the `content_hash` that decides a new revision."""
+    fields = {
+        "title": article.title, "lead": article.lead, "body_text": article.body_text,
+        "body_html": article.body_html, "author": article.author, "credit": article.credit,
+        "published_at": article.published_at, "published_raw": article.published_raw,
+        "category": article.category,
+        "published_year": int(article.published_at[:4]) if article.published_at else None,
+        "images": json.dumps(article.images, ensure_ascii=False),
+        "captions": json.dumps(article.captions, ensure_ascii=False),
+        "word_count": len(article.body_text.split()),
+        "extractor_version": article.extractor_version,
+    }
+    fields["content_hash"] = content_hash({**fields, "captions": article.captions})
+    return fields
 
 
 def dedup_key(site: str, title: str | None, published_at: str | None) -> str | None:
@@ -220,23 +254,20 @@ class ArticleStore:
         return next(iter(rows), None)
 
     def upsert(self, article: Article, *, site: str, province: str | None = None,
-               fetched_url: str | None = None, seen_at: str | None = None) -> UpsertResult:
-        """Store `article`: new row, new revision, or only a new `last_seen_at`."""
-        seen_at = seen_at or now_iso()
+               fetched_url: str | None = None, seen_at: str | None = None,
+               reextract: bool = False) -> UpsertResult:
+        """Store `article`: new row, new revision, or only a new `last_seen_at`.
+
+        `seen_at` defaults to the fetch time of the article's capture. `reextract=True`
+        (crawler/reextract.py): the page was extracted again from its stored capture, not
+        fetched again: `last_seen_at` and the HTTP validators stay, the extractor version
+        and the capture are recorded, and `seen_at` dates a new revision.
+        """
+        seen_at = seen_at or self.capture_time(article.capture_id) or now_iso()
         url = canonicalize_url(article.url)
-        fields = {
-            "title": article.title, "lead": article.lead, "body_text": article.body_text,
-            "body_html": article.body_html, "author": article.author, "credit": article.credit,
-            "published_at": article.published_at, "published_raw": article.published_raw,
-            "category": article.category,
-            "published_year": int(article.published_at[:4]) if article.published_at else None,
-            "images": json.dumps(article.images, ensure_ascii=False),
-            "captions": json.dumps(article.captions, ensure_ascii=False),
-            "word_count": len(article.body_text.split()),
-            "extractor_version": article.extractor_version,
-        }
+        fields = article_fields(article)
         validators = {"etag": article.etag, "last_modified": article.last_modified}
-        fields["content_hash"] = content_hash({**fields, "captions": article.captions})
+        provenance = {"capture_id": article.capture_id} if article.capture_id is not None else {}
         key = dedup_key(site, article.title, article.published_at)
 
         with self.transaction():  # one transaction per article
@@ -254,6 +285,7 @@ class ArticleStore:
                     "url": url, "site": site, "province": province, **fields, "dedup_key": key,
                     "revision": 1, "first_seen_at": seen_at, "last_seen_at": seen_at,
                     "last_changed_at": seen_at, "removed_at": None, "fetched_url": fetched_url, **validators,
+                    **provenance,
                 })
                 self._insert("article_urls", {"url": url, "article_id": article_id,
                                               "first_seen_at": seen_at}, or_ignore=True)
@@ -261,8 +293,11 @@ class ArticleStore:
                 return UpsertResult("new", article_id, 1)
 
             article_id = existing["id"]
+            seen = {} if reextract else {"last_seen_at": seen_at, "removed_at": None, **validators}
             if existing["content_hash"] == fields["content_hash"]:
-                self._update("articles", article_id, {"last_seen_at": seen_at, "removed_at": None, **validators})
+                if reextract:
+                    seen = {"extractor_version": fields["extractor_version"]}
+                self._update("articles", article_id, {**seen, **provenance})
                 return UpsertResult("unchanged", article_id, existing["revision"])
 
             self._insert("article_revisions", {
@@ -270,17 +305,31 @@ class ArticleStore:
                 **{k: existing[k] for k in ("title", "lead", "body_text", "body_html", "author",
                                              "credit", "published_at", "published_raw", "category",
                                              "images", "captions", "content_hash",
-                                             "extractor_version")},
+                                             "extractor_version", "capture_id")},
                 "valid_from": existing["last_changed_at"], "valid_until": seen_at,
             })
             revision = existing["revision"] + 1
             self._index(article_id, existing, delete=True)
             self._update("articles", article_id, {
-                **fields, "dedup_key": key, "revision": revision, "last_seen_at": seen_at,
-                "last_changed_at": seen_at, "removed_at": None, **validators,
+                **fields, "dedup_key": key, "revision": revision, "last_changed_at": seen_at, **seen, **provenance,
             })
             self._index(article_id, fields)
             return UpsertResult("changed", article_id, revision)
+
+    # -- captures (crawler/warc.py) -----------------------------------------
+
+    def add_capture(self, row: dict[str, Any]) -> int:
+        """Index one WARC record (a `captures` row); the same record indexed twice keeps its id."""
+        self._insert("captures", row, or_ignore=True)
+        return self.db.execute("SELECT id FROM captures WHERE warc_file = ? AND warc_offset = ?",
+                               [row["warc_file"], row["warc_offset"]]).fetchone()[0]
+
+    def capture_time(self, capture_id: int | None) -> str | None:
+        """When a capture was fetched (`captures.fetched_at`), or None."""
+        if capture_id is None:
+            return None
+        row = self.db.execute("SELECT fetched_at FROM captures WHERE id = ?", [capture_id]).fetchone()
+        return row[0] if row else None
 
     def known_articles(self, site: str) -> dict[str, dict[str, Any]]:
         """Every URL of the site's articles -> what revisiting needs to know about its article."""

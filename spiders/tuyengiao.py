@@ -5,7 +5,12 @@ from crawler.spider import ArchiveSpider
 
 
 class TuyengiaoSpider(ArchiveSpider):
-    """tuyengiao.vn, Tạp chí Tuyên giáo (Ban Tuyên giáo Trung ương), legacy A1 CMS (sites.md §2)."""
+    """tuyengiao.vn, Tạp chí Tuyên giáo (Ban Tuyên giáo Trung ương), legacy A1 CMS (sites.md §2).
+
+    The 2024 redesign (A2: div.flex-fill, h1.story-headline, div.story-teaser, div.ml-lg-auto,
+    div.story-body, figure / table.picture) is read by the same rules: each tuple lists the A1
+    selector first and the A2 one after it, so every page gets the template it was written in.
+    """
 
     name = "tuyengiao"
     live_origin = "https://tuyengiao.vn"
@@ -23,8 +28,11 @@ class TuyengiaoSpider(ArchiveSpider):
         title=("span.story_headline", ".story_headline", ".story_head h1", ".storydetail h1",
                "h1.story-headline"),
         # The page starts with today's date; the publication stamp is the one with "(GMT+7)".
-        date=(".story_date", ".story_tools", ".storydetail", ".ml-lg-auto"),
-        date_pattern=re.compile(r"\d{1,2}:\d{1,2}'?\s*\(GMT\+7\)|\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{1,2}'"),
+        # The 2024 redesign (A2: div.flex-fill > div.ml-lg-auto) writes "Thứ sáu, ngày 25/04/2025 - 11:39"
+        # [inferred]; either way a stamp carries a time, the header's "today" never does.
+        date=(".story_date", ".story_tools", ".storydetail", ".flex-fill .ml-lg-auto", ".ml-lg-auto"),
+        date_pattern=re.compile(r"\d{1,2}:\d{1,2}'?\s*\(GMT\+7\)|\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{1,2}'"
+                                r"|\d{1,2}/\d{1,2}/\d{4}\s*[-|,]?\s*\d{1,2}:\d{2}"),
         category=(".zonebar h1 a", ".zonebar h2 a", ".zonebar a", ".zonebar"),
         lead=(".story_teaser", ".story-teaser"),
         author=(".story_author", ".storydetail .author"),
