@@ -236,7 +236,7 @@ def test_recrawl_of_unchanged_pages_writes_revisit_records(warc_crawl, tmp_path,
     db, warc = warc_crawl.copy(tmp_path)
     first_files = warc_files(warc)
     first = {path_of(c["url"]): c for c in rows(db, "SELECT * FROM captures ORDER BY id")}  # last per URL
-    changed_path = "/bai-viet-3-150003"
+    changed_path = next(iter(load_expected("tuyengiao")["articles"]))
     routes_file = warc_crawl.mirror_dir / "routes.json"
     routes = routes_file.read_text(encoding="utf-8")
     page, _ = mirror_page(warc_crawl.mirror_dir, changed_path)
