@@ -69,19 +69,24 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     base_urls = dict(pair.split("=", 1) for pair in args.base_url or [])
     sites = args.site
-    if not sites:  # every site whose origin is known; the others need SITE_ORIGINS first
+    db = args.db or os.environ.get("ARCHIVE_DB", "archive.db")
+    if not sites:  # the registry's enabled sites whose origin is known; the others need SITE_ORIGINS first
+        from crawler.registry import enabled_spiders, seed_database
+
+        seed_database(db)
         origins = get_project_settings().getdict("SITE_ORIGINS")
+        classes = spider_classes()
         sites = []
-        for name, cls in sorted(spider_classes().items()):
-            if name == "generic":
+        for name in enabled_spiders():
+            cls = classes.get(name)
+            if cls is None:
                 continue
             if cls.live_origin or name in origins or name in base_urls:
                 sites.append(name)
             else:
                 print(f"Skipping {name}: its hostname is unknown (set SITE_ORIGINS['{name}']).", file=sys.stderr)
     overrides = dict(pair.split("=", 1) for pair in args.set or [])
-    return scheduled_crawl(sites, base_urls, args.db or os.environ.get("ARCHIVE_DB", "archive.db"),
-                           args.log_dir, overrides)
+    return scheduled_crawl(sites, base_urls, db, args.log_dir, overrides)
 
 
 def cmd_mirror(args: argparse.Namespace) -> int:
@@ -192,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", metavar="DB", help="also write the registry into DB's sites table")
     p.set_defaults(func=cmd_sites)
 
-    from crawler.reextract import add_commands  # reextract, export-warc, import-warc (docs/warc.md)
+    from crawler.reextract import add_commands  # reextract, export-warc, import-warc (README, "Raw captures (WARC)")
 
     add_commands(sub)
 
