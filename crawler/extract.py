@@ -32,6 +32,9 @@ from crawler.cleaning import (
     strip_boilerplate,
 )
 from crawler.dates import parse_vietnamese_date
+
+# the generic extractor: for pages without site rules, and finder by finder where the rules miss
+from crawler.generic import extract_generic, find_date, find_main_block, find_title
 from crawler.items import Article
 
 
@@ -109,11 +112,6 @@ def _text(el: html.HtmlElement | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# Generic finders: crawler/generic.py (also the whole extractor for pages without site rules)
-
-from crawler.generic import find_date, find_main_block, find_title  # noqa: E402
-
-# ---------------------------------------------------------------------------
 # Images and captions
 
 def _caption_container(img: html.HtmlElement, body: html.HtmlElement) -> html.HtmlElement | None:
@@ -164,8 +162,6 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
                     http_charset: str | None = None) -> Article:
     """Extract one article from a page. Fields not found stay None/empty (validation decides)."""
     if rules is None or rules == GENERIC:  # no site rules: the generic extractor does it all
-        from crawler.generic import extract_generic
-
         return extract_generic(page, url, http_charset)
     doc = parse_document(page, http_charset)
     doc.make_links_absolute(url, handle_failures="ignore")

@@ -380,14 +380,7 @@ class Analysis:
             in_link = True
         elif tag == "br" and block.cur:
             _close(block)
-        text = el.text
-        if text and (n := len(text.strip())):
-            node.own += n
-            block.chars += n
-            block.cur += n
-            if in_link:
-                node.own_link += n
-                block.link_chars += n
+        _count_text(el.text, node, block, in_link)
         chrome, template = node.chrome, node.template
         for child in el:
             ctag = child.tag
@@ -395,19 +388,23 @@ class Analysis:
                 self._walk(child, node, block, in_link, chrome, template)
                 if block.cur and ctag in BLOCK:
                     _close(block)
-            tail = child.tail
-            if tail and (n := len(tail.strip())):
-                node.own += n
-                block.chars += n
-                block.cur += n
-                if in_link:
-                    node.own_link += n
-                    block.link_chars += n
+            _count_text(child.tail, node, block, in_link)
         if tag == "a" and block.link_chars > link_before:
             node.links = 1
 
     def between(self, start: int, stop: int) -> list[Node]:
         return self.order[max(0, start):max(0, stop)]
+
+
+def _count_text(text: str | None, node: Node, block: Node, in_link: bool) -> None:
+    """Credit a run of text to its element and to the block it flows in."""
+    if text and (n := len(text.strip())):
+        node.own += n
+        block.chars += n
+        block.cur += n
+        if in_link:
+            node.own_link += n
+            block.link_chars += n
 
 
 def _close(block: Node) -> None:
