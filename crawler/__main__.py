@@ -12,38 +12,30 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIRRORS = PROJECT_ROOT / "tests" / "fixtures" / "sites"
-
-
-def spider_classes() -> dict[str, type]:
-    """Every site spider, by name (what `scrapy list` shows)."""
-    from scrapy.spiderloader import SpiderLoader
-    from scrapy.utils.project import get_project_settings
-
-    loader = SpiderLoader.from_settings(get_project_settings())
-    return {name: loader.load(name) for name in loader.list()}
+# The bundled offline mirrors, in a checkout of the repository (the demo serves them).
+MIRRORS = Path("tests") / "fixtures" / "sites"
 
 
 def rules_for_url(url: str):  # -> tuple[str | None, SiteRules | None]
-    """The site spider whose live host serves `url`, and its rules; (None, None) for unknown hosts."""
-    host = (urlsplit(url).hostname or "").lower()
-    for name, cls in spider_classes().items():
-        hosts = set(getattr(cls, "other_live_hosts", ()))
-        if getattr(cls, "live_origin", None):
-            hosts.add(urlsplit(cls.live_origin).hostname)
-        if host in hosts:
-            return name, cls.rules
-    return None, None
+    """The registry site serving `url`, and its spider's rules; (None, None) for unknown hosts."""
+    from crawler.crawl.site_spiders import spider_classes
+    from crawler.sites import site_for_host
+
+    site = site_for_host(urlsplit(url).hostname or "")
+    if site is None:
+        return None, None
+    return site.name, spider_classes()[site.name].rules
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -54,6 +46,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"Cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
+    from crawler.crawl.site_spiders import spider_classes
+
     site, rules = (args.site, spider_classes()[args.site].rules) if args.site else rules_for_url(args.url)
     article = extract_article(page, args.url, rules)
     print(article.as_json())
@@ -65,26 +59,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from scrapy.utils.project import get_project_settings
 
-    from crawler.scheduled import scheduled_crawl
+    from crawler.crawl.scheduled import scheduled_crawl
 
     base_urls = dict(pair.split("=", 1) for pair in args.base_url or [])
     sites = args.site
     db = args.db or os.environ.get("ARCHIVE_DB", "archive.db")
-    if not sites:  # the registry's enabled sites whose origin is known; the others need SITE_ORIGINS first
-        from crawler.registry import enabled_spiders, seed_database
+    if not sites:  # every registry site the scheduled crawl runs whose origin is known
+        from crawler.sites import crawled_sites, seed_database
 
         seed_database(db)
         origins = get_project_settings().getdict("SITE_ORIGINS")
-        classes = spider_classes()
         sites = []
-        for name in enabled_spiders():
-            cls = classes.get(name)
-            if cls is None:
-                continue
-            if cls.live_origin or name in origins or name in base_urls:
-                sites.append(name)
+        for site in crawled_sites():
+            if site.origin or site.name in origins or site.name in base_urls:
+                sites.append(site.name)
             else:
-                print(f"Skipping {name}: its hostname is unknown (set SITE_ORIGINS['{name}']).", file=sys.stderr)
+                print(f"Skipping {site.name}: its hostname is unknown (set SITE_ORIGINS['{site.name}']).",
+                      file=sys.stderr)
     overrides = dict(pair.split("=", 1) for pair in args.set or [])
     return scheduled_crawl(sites, base_urls, db, args.log_dir, overrides)
 
@@ -103,14 +94,20 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve every bundled mirror on loopback, crawl them with the real spiders, publish."""
+    from crawler.crawl.scheduled import scheduled_crawl
     from crawler.mirror import MirrorServer
-    from crawler.scheduled import scheduled_crawl
+    from crawler.sites import registry
 
     db_path = os.environ.get("ARCHIVE_DB", "archive.db")
+    mirrors = Path(args.mirrors)
+    if not mirrors.is_dir():
+        print(f"{mirrors}: no such directory (run the demo from a checkout of the repository, or pass --mirrors)",
+              file=sys.stderr)
+        return 2
     with ExitStack() as stack:
         base_urls = {}
-        for directory in sorted(MIRRORS.iterdir()):
-            if (directory / "routes.json").exists() and directory.name in spider_classes():
+        for directory in sorted(mirrors.iterdir()):
+            if (directory / "routes.json").exists() and directory.name in registry():
                 mirror = stack.enter_context(MirrorServer(directory))
                 base_urls[directory.name] = mirror.base_url
                 print(f"mirror {directory.name:<20} {mirror.base_url}")
@@ -144,12 +141,92 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_sites(args: argparse.Namespace) -> int:
     """The site registry (sites.csv) with each site's province as published and since the 2025 mergers."""
-    from crawler.registry import format_table, seed_database
+    from crawler.sites import format_table, seed_database
 
     print(format_table())
     if getattr(args, "seed", None):
         print(f"\n{seed_database(args.seed)} sites written to the sites table of {args.seed}")
     return 0
+
+
+def _print_summary(summary: Any, out: TextIO, dry_run: bool) -> None:
+    for status, url, fields in summary.changes:
+        if dry_run or status == "changed":
+            detail = f" ({', '.join(fields)})" if fields else ""
+            print(f"{'would be ' if dry_run else ''}{status}: {url}{detail}", file=out)
+    for failure in summary.failures:
+        print(f"FAILED {failure}", file=out)
+    print(("dry run, nothing written: " if dry_run else "") + summary.line(dry_run), file=out)
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from crawler.reextract import reextract
+
+    patch = None
+    if args.rules:
+        if not args.site or len(args.site) != 1:
+            print("--rules needs exactly one --site", file=sys.stderr)
+            return 2
+        patch = json.loads(args.rules)
+    try:
+        summary = reextract(args.db, args.site, args.since, args.dry_run, args.force, patch, args.warc_dir)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    _print_summary(summary, sys.stdout, args.dry_run)
+    return 1 if summary.failed else 0
+
+
+def cmd_export_warc(args: argparse.Namespace) -> int:
+    from crawler.capture.export import export_warc
+    from crawler.capture.paths import warc_root
+    from crawler.store import ArticleStore, default_database
+
+    db_path = args.db or default_database()
+    store = ArticleStore(db_path)
+    try:
+        counts = export_warc(store.captures_of_site(args.site), warc_root(args.warc_dir, db_path), args.site, args.out)
+    finally:
+        store.close()
+    print(f"{args.out}: {counts['records']} captures of {args.site} (+{counts['requests']} request records), "
+          f"{counts['bytes']} bytes; {counts['missing']} unreadable")
+    return 1 if counts["missing"] or not counts["records"] else 0
+
+
+def cmd_import_warc(args: argparse.Namespace) -> int:
+    from crawler.reextract.importer import import_warc
+
+    summary = import_warc(args.files, args.db, args.warc_dir)
+    print(f"{summary.files} files, {summary.records} records, {summary.indexed} captures indexed, "
+          f"{summary.unknown_host} of hosts without a spider, {len(summary.problems)} corrupt")
+    if summary.articles:
+        _print_summary(summary.articles, sys.stdout, False)
+    return 1 if summary.problems or (summary.articles and summary.articles.failed) else 0
+
+
+def add_capture_commands(sub: Any) -> None:
+    """The `reextract`, `export-warc` and `import-warc` subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="the archive (default: $ARCHIVE_DB or archive.db)")
+    common.add_argument("--warc-dir", help="the WARC directory (default: $ARCHIVE_WARC_DIR or warc/ beside the db)")
+
+    p = sub.add_parser("reextract", parents=[common], help="run the current extractor over the stored captures")
+    p.add_argument("--site", action="append", help="a spider name (repeatable; default: every site)")
+    p.add_argument("--since", help="only captures fetched since DATE (ISO 8601)")
+    p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    p.add_argument("--force", action="store_true", help="also re-extract articles already up to date")
+    p.add_argument("--rules", metavar="JSON",
+                   help='override SiteRules fields of one --site, e.g. \'{"remove": [".ads"]}\'')
+    p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("export-warc", parents=[common], help="pack a site's captures into one WARC file")
+    p.add_argument("--site", required=True)
+    p.add_argument("out", metavar="OUT.warc.gz")
+    p.set_defaults(func=cmd_export_warc)
+
+    p = sub.add_parser("import-warc", parents=[common], help="index WARC files from other tools and extract")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_import_warc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="crawl the bundled mirrors into archive.db and serve it")
     p.add_argument("--port", type=int, default=8001)
     p.add_argument("--no-serve", action="store_true", help="stop after the crawl and the summary")
+    p.add_argument("--mirrors", default=str(MIRRORS), help="the mirror directories (default: %(default)s)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="serve archive.db read-only (immutable) in Datasette")
@@ -197,9 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", metavar="DB", help="also write the registry into DB's sites table")
     p.set_defaults(func=cmd_sites)
 
-    from crawler.reextract import add_commands  # reextract, export-warc, import-warc (README, "Raw captures (WARC)")
-
-    add_commands(sub)
+    add_capture_commands(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -159,3 +159,18 @@ class MirrorServer:
                 pass
 
         return Handler
+
+
+def article_pages(root: str | Path) -> list[tuple[str, Path]]:
+    """(request target, file) of every article page of a mirror: the targets its expected.json lists,
+    each once (a file served under several targets is listed under the first)."""
+    root = Path(root)
+    routes = json.loads((root / "routes.json").read_text(encoding="utf-8"))
+    expected = json.loads((root / "expected.json").read_text(encoding="utf-8"))
+    pages: dict[Path, str] = {}
+    for target in expected.get("articles", {}):
+        route = routes.get(target)
+        name = route if isinstance(route, str) else (route or {}).get("file")
+        if name and (root / name) not in pages:
+            pages[root / name] = target
+    return [(target, path) for path, target in pages.items()]

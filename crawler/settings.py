@@ -10,7 +10,7 @@ import os
 from crawler import __version__
 
 BOT_NAME = "vnparty_archive"
-SPIDER_MODULES = ["spiders"]
+SPIDER_MODULES = ["spiders", "crawler.crawl.site_spiders", "crawler.crawl.generic"]
 NEWSPIDER_MODULE = "spiders"
 
 # --- the archive ---------------------------------------------------------
@@ -50,7 +50,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 
 # --- monitoring (crawler/alarms.py) -----------------------------------------------------
-ARCHIVE_ALARM_THRESHOLDS: dict = {}  # overrides crawler.alarms.DEFAULT_THRESHOLDS
+ARCHIVE_ALARM_THRESHOLDS: dict = {}  # overrides crawler.crawl.alarms.DEFAULT_THRESHOLDS
 ARCHIVE_ALERT_WEBHOOK = os.environ.get("ARCHIVE_ALERT_WEBHOOK")  # JSON POST of a run's alarms
 ARCHIVE_ALERT_EMAIL = os.environ.get("ARCHIVE_ALERT_EMAIL")
 ARCHIVE_ALERT_SMTP_HOST = os.environ.get("ARCHIVE_ALERT_SMTP_HOST", "localhost")
@@ -63,16 +63,16 @@ WARC_MAX_SIZE = 1_000_000_000  # bytes per file before rotating
 
 # --- wiring ---------------------------------------------------------------------
 ITEM_PIPELINES = {
-    "crawler.pipelines.ValidatePipeline": 100,
-    "crawler.pipelines.StorePipeline": 300,
+    "crawler.crawl.pipelines.ValidatePipeline": 100,
+    "crawler.crawl.pipelines.StorePipeline": 300,
 }
 # 950: nearer the downloader than every built-in middleware, so redirects, retried errors and
 # compressed bodies are captured as the server sent them.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.warc.WarcCaptureMiddleware": 950,
+    "crawler.crawl.capture.WarcCaptureMiddleware": 950,
 }
 EXTENSIONS = {
-    "crawler.runs.CrawlRunRecorder": 500,
+    "crawler.crawl.runs.CrawlRunRecorder": 500,
 }
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

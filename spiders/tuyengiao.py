@@ -1,11 +1,11 @@
 import re
 
+from crawler.crawl.base import ArchiveSpider
 from crawler.extract import SiteRules
-from crawler.spider import ArchiveSpider
 
 
 class TuyengiaoSpider(ArchiveSpider):
-    """tuyengiao.vn, Tạp chí Tuyên giáo (Ban Tuyên giáo Trung ương), legacy A1 CMS (sites.md §2).
+    """tuyengiao.vn's own CMS: legacy A1 (ASP.NET era, to mid-2024) and the 2024 redesign A2.
 
     The 2024 redesign (A2: div.flex-fill, h1.story-headline, div.story-teaser, div.ml-lg-auto,
     div.story-body, figure / table.picture) is read by the same rules: each tuple lists the A1
@@ -13,14 +13,7 @@ class TuyengiaoSpider(ArchiveSpider):
     """
 
     name = "tuyengiao"
-    live_origin = "https://tuyengiao.vn"
-    other_live_hosts = ("www.tuyengiao.vn",)
-    province = None  # central
-    organization = "Ban Tuyên giáo Trung ương"
     platform = "tuyengiao-a1"
-    # The home page's menu leads to every category; these are the latest known names.
-    start_paths = ("/", "/thoi-su-chinh-tri", "/hoc-va-lam-theo-bac", "/nhip-cau-tuyen-giao",
-                   "/bao-ve-nen-tang-tu-tuong-cua-dang", "/van-hoa-xa-hoi", "/khoa-giao", "/kinh-te")
     # /{slug}-{id} and /{cat}/{slug}-{id}; listings are told apart by having no trailing id.
     article_path = re.compile(r"^/(?:[a-z0-9-]+/)?[a-z0-9-]+-\d{3,7}/?$")
     listing_path = re.compile(r"^/[a-z][a-z0-9-]*[a-z]/?$")

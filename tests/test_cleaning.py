@@ -3,7 +3,7 @@
 import pytest
 from lxml import html
 
-from crawler.cleaning import (
+from crawler.extract.cleaning import (
     Byline,
     collapse_captions,
     drop_boilerplate_lines,
@@ -133,8 +133,8 @@ def test_collapse_captions_drops_repeats_and_alt_junk():
 
 
 def test_static_menu_pages_are_never_articles():
-    from crawler.items import Article
-    from crawler.pipelines import skip_reason
+    from crawler.crawl.pipelines import skip_reason
+    from crawler.extract.article import Article
 
     body = ["Ban Tuyên giáo Tỉnh ủy là cơ quan tham mưu của Tỉnh ủy về công tác tuyên giáo, " * 3]
     assert skip_reason(Article(url="x", title="Giới thiệu", paragraphs=body)) == "static_page"

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from crawler.dates import VN_TZ, has_time, parse_vietnamese_date
+from crawler.extract.dates import VN_TZ, has_time, parse_vietnamese_date
 
 
 def nfd(text: str) -> str:

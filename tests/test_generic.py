@@ -1,5 +1,5 @@
-"""The generic extractor (crawler/generic.py), site template learning (crawler/templates.py)
-and the generic spider (spiders/generic.py).
+"""The generic extractor (crawler/extract/generic/), site template learning (crawler/extract/templates.py)
+and the generic spider (crawler/crawl/generic.py).
 
 The extractor is checked on every page of the evaluation set (bench/eval: 8 template
 families, gold beside each page), on small pages written to isolate one convention,
@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.extract import extract_article
-from crawler.generic import extract_generic
-from crawler.templates import SiteTemplate, fingerprints
+from crawler.extract.generic import extract_generic
+from crawler.extract.templates import SiteTemplate, fingerprints
 from tests.conftest import MIRRORS, ROOT, run_spider
 
 EVAL = ROOT / "bench" / "eval"
@@ -215,7 +215,8 @@ def test_text_dense_sidebar_does_not_beat_a_short_article():
 
 
 def test_extract_delegates_the_generic_finders():
-    from crawler import extract, generic
+    from crawler.extract import generic
+    from crawler.extract import rules as extract
 
     assert extract.find_main_block is generic.find_main_block
     assert extract.find_title is generic.find_title and extract.find_date is generic.find_date
@@ -251,12 +252,11 @@ def test_own_text_is_never_template_and_the_template_persists(tmp_path):
     template = SiteTemplate("x.example.vn")
     for i in range(1, 6):
         template.learn(site_page(i), f"https://x.example.vn/a-{i}.html")
-    from crawler.extract import parse_document
-    from crawler.generic import prepare
+    from crawler.extract.page import parse_page, prepare
 
-    doc = parse_document(site_page(3))
+    doc = parse_page(site_page(3))
     prepare(doc)
-    marked_text = " ".join(el.text_content() for el in template.boilerplate_elements(doc))
+    marked_text = " ".join("".join(el.itertext()) for el in template.boilerplate_elements(doc))
     assert "Bài số 3" not in marked_text and "Bài 3, đoạn 0" not in marked_text
     assert "Trang chủ" in marked_text and "Giấy phép số 45" in marked_text
     path = template.save(tmp_path)
@@ -278,7 +278,7 @@ def test_fingerprints_depend_on_text_and_place():
 # The generic spider
 
 def test_article_urls_of_unknown_sites():
-    from spiders.generic import GenericSpider
+    from crawler.crawl.generic import GenericSpider
 
     spider = GenericSpider(start_url="https://tinhuy.example.vn/")
     for url in ("https://tinhuy.example.vn/vi/news/tin-hoat-dong/hoi-nghi-bao-cao-vien-241.html",

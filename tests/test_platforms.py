@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from crawler.crawl.platforms.liferay import LiferaySpider
+from crawler.crawl.platforms.nukeviet import NUKEVIET_RULES, NukeVietSpider
 from crawler.extract import extract_article
 from crawler.mirror import MirrorServer
-from crawler.platforms.liferay import LiferaySpider
-from crawler.platforms.nukeviet import NUKEVIET_RULES, NukeVietSpider
 from tests.conftest import MIRRORS, query, run_spider
 from tests.test_sites import stored_articles
 

@@ -30,8 +30,9 @@ from pathlib import Path
 import pytest
 
 from crawler import publish
-from crawler.items import Article
+from crawler.extract.article import Article
 from crawler.mirror import MirrorServer
+from crawler.publish import snapshot as _snapshot  # noqa: F401  (publish.snapshot for monkeypatching)
 from crawler.store import ArticleStore
 from tests.conftest import ROOT, load_expected, run_spider
 
@@ -704,7 +705,7 @@ def test_a_failed_check_leaves_the_published_file_alone(tmp_path, monkeypatch):
     def corrupt(path):
         raise publish.SnapshotError("integrity_check: simulated corruption")
 
-    monkeypatch.setattr(publish, "check_snapshot", corrupt)
+    monkeypatch.setattr(publish.snapshot, "check_snapshot", corrupt)
     with pytest.raises(publish.SnapshotError):
         publish.publish_snapshot(live, dest)
     assert sha256(dest) == before
@@ -741,7 +742,7 @@ def test_stale_inspect_file_is_regenerated(tmp_path):
 
 @pytest.fixture(scope="module")
 def vn_search():
-    path = ROOT / "datasette" / "plugins" / "vn_search.py"
+    path = ROOT / "crawler" / "publish" / "datasette" / "plugins" / "vn_search.py"
     spec = importlib.util.spec_from_file_location("vn_search_under_test", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

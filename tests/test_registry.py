@@ -1,58 +1,85 @@
-"""The site registry (sites.csv, crawler/registry.py) against the spiders that exist."""
+"""The site registry (crawler/sites/sites.csv): each site declared once, everything derived from it."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
-from crawler.__main__ import spider_classes
-from crawler.registry import (
-    GENERIC,
+import pytest
+
+from crawler.crawl.base import ArchiveSpider
+from crawler.crawl.generic import GenericSpider
+from crawler.crawl.platforms.nukeviet import NukeVietSpider
+from crawler.crawl.site_spiders import PLATFORMS, has_override_module, spider_classes
+from crawler.sites import (
     PROVINCES_2025,
     STATUSES,
-    enabled_spiders,
-    entry_for_spider,
-    generic_sites,
-    generic_spider_args,
+    Site,
+    crawled_sites,
+    parse_params,
     province_2025,
     registry,
     seed_database,
+    site_for_host,
 )
 from tests.conftest import ROOT, SITES, query
 
 
-def test_every_dedicated_registry_entry_points_to_a_spider_that_exists():
-    spiders = spider_classes()  # what `scrapy list` shows (Scrapy's SpiderLoader)
-    for site in registry().values():
-        if site.spider != GENERIC:
-            assert site.spider in spiders, f"{site.name}: no spider named {site.spider!r}"
-            assert site.name == site.spider, site.name
-
-
-def test_every_spider_is_in_the_registry():
-    listed = {site.spider for site in registry().values()}
-    missing = set(spider_classes()) - listed - {GENERIC}
-    assert not missing, f"spiders missing from sites.csv: {sorted(missing)}"
-
-
-def test_scrapy_list_shows_every_registered_spider():
+def test_scrapy_list_is_the_registry_plus_the_generic_spider():
     result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    assert set(enabled_spiders(STATUSES)) <= set(result.stdout.split())
+    assert "Warning" not in result.stderr and "several spiders" not in result.stderr
+    assert set(result.stdout.split()) == set(registry()) | {"generic"}
 
 
-def test_spider_and_registry_agree_on_province_and_host():
-    spiders = spider_classes()
-    for name, cls in spiders.items():
-        entry = entry_for_spider(name)
-        if entry is None:  # generic
-            continue
-        assert cls.province == entry.province, name
-        if cls.live_origin:
-            assert cls.live_origin == entry.origin, name
-        else:
-            assert not entry.domain, name  # a hostname the dossier does not know stays configuration
+def test_every_spider_takes_its_data_from_its_row():
+    classes = spider_classes()
+    for site in registry().values():
+        cls = classes[site.name]
+        assert cls.site is site, site.name
+        assert (cls.live_origin, cls.province, cls.organization) == (site.origin, site.province, site.organization)
+        assert cls.start_paths == site.start_paths and set(cls.other_live_hosts) == set(site.other_hosts)
+        if not has_override_module(site.name):
+            base = PLATFORMS.get(site.platform or "", GenericSpider)
+            assert issubclass(cls, base), f"{site.name}: {site.platform} row, {cls.__mro__[1].__name__} spider"
+        for name, values in site.params.items():
+            assert getattr(cls, name) in (values, values[0]), (site.name, name)
+
+
+def test_platform_parameters_build_the_url_patterns():
+    cls = spider_classes()["cantho_tuyengiao"]
+    assert cls.news_paths == ("/vi/news",)
+    assert cls.article_path.match("/vi/news/tin-hoat-dong/hoi-nghi-241.html")
+    assert not cls.article_path.match("/news/tin-hoat-dong/hoi-nghi-241.html")
+
+
+def test_an_unknown_platform_parameter_is_refused():
+    site = Site(name="x_site", origin="https://x.vn", other_hosts=(), organization_type="BTG", organization="X",
+                province="Cao Bằng", province_2025="Cao Bằng", platform="nukeviet", params={"news_path": ("/vi",)},
+                start_paths=("/",), status="active", notes="")
+    with pytest.raises(ValueError, match="unknown parameter 'news_path'"):
+        type("XSpider", (NukeVietSpider,), {"name": "x_site"}).declare(site)
+    assert parse_params("") == {}
+    with pytest.raises(ValueError, match="not key=value"):
+        parse_params("news_paths")
+
+
+def test_a_site_module_holds_only_overrides():
+    tuyengiao = spider_classes()["tuyengiao"]
+    assert tuyengiao.__module__ == "spiders.tuyengiao" and issubclass(tuyengiao, ArchiveSpider)
+    assert tuyengiao.live_origin == "https://tuyengiao.vn" and "www.tuyengiao.vn" in tuyengiao.other_live_hosts
+    for path in (ROOT / "spiders").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for declared in ("live_origin =", "province =", "organization =", "start_paths ="):
+            assert declared not in text, f"{path.name} states {declared.rstrip(' =')}: it belongs in sites.csv"
+
+
+def test_hosts_resolve_to_their_site():
+    assert site_for_host("www.tuyengiao.vn").name == "tuyengiao"
+    assert site_for_host("tuyengiaotiengiang.vnpttiengiang.vn").name == "tiengiang_tuyengiao"
+    assert site_for_host("nowhere.example") is None
 
 
 def test_registry_rows_are_well_formed():
@@ -70,23 +97,16 @@ def test_registry_rows_are_well_formed():
     assert len(set(PROVINCES_2025) - {"Huế"}) == 63  # and the 63 before
 
 
-def test_every_tested_mirror_is_a_registered_dedicated_spider():
-    for site in SITES:
-        entry = entry_for_spider(site)
-        assert entry is not None and entry.dedicated, site
+def test_every_tested_mirror_is_a_registered_site():
+    assert SITES and all(site in registry() for site in SITES)
 
 
-def test_crawl_plan_runs_active_and_frozen_sites():
-    enabled = enabled_spiders()
-    assert "cantho_tuyengiao" in enabled  # active
-    assert "tiengiang_tuyengiao" in enabled  # frozen since the merger: still archived
-    assert not set(enabled) & {s.name for s in registry().values() if s.status == "gone"}
-    generic = generic_sites()
-    assert generic and all(s.spider == GENERIC and s.domain for s in generic)
-    assert "dangcongsan" in {s.name for s in generic}
-    args = generic_spider_args(registry()["hagiang_tuyengiao"])
-    assert args == {"start_url": "https://tuyengiao.hagiang.gov.vn/", "site": "hagiang_tuyengiao",
-                    "organization": "Ban Tuyên giáo Tỉnh ủy Hà Giang", "province": "Hà Giang"}
+def test_crawl_plan_runs_every_active_and_frozen_row():
+    planned = {s.name for s in crawled_sites()}
+    assert {"cantho_tuyengiao", "tiengiang_tuyengiao", "dangcongsan", "hagiang_tuyengiao"} <= planned
+    assert not planned & {s.name for s in registry().values() if s.status == "gone"}
+    hagiang = spider_classes()["hagiang_tuyengiao"]  # a generic row is a spider of its own name
+    assert issubclass(hagiang, GenericSpider) and hagiang.live_origin == "https://tuyengiao.hagiang.gov.vn"
 
 
 def test_sites_command_prints_the_registry_with_the_province_mapping():
@@ -119,30 +139,27 @@ def test_a_crawl_keeps_the_registry_status(crawled):
     assert (row["status"], row["province_2025"], row["organization_type"]) == ("frozen", "Đồng Tháp", "BTG")
 
 
-def test_new_site_script_writes_spider_mirror_and_registry_row(tmp_path):
-    import shutil
-
+def test_adding_a_site_on_a_known_platform_is_one_row(tmp_path):
     for part in ("crawler", "spiders", "scripts"):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "sites.csv", tmp_path / "sites.csv")
     shutil.copy(ROOT / "scrapy.cfg", tmp_path / "scrapy.cfg")
-    (tmp_path / "tests" / "fixtures" / "sites").mkdir(parents=True)
+    env = {"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, str(tmp_path / "scripts" / "new_site"), "quangninh_tuyengiao",
-                             "tuyengiao.quangninh.gov.vn", "nukeviet", "--province", "Quảng Ninh",
-                             "--news-path", "/vi/news", "--start", "/", "/vi/news/tin-tuc/"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+                             "https://tuyengiao.quangninh.gov.vn", "nukeviet", "--province", "Quảng Ninh",
+                             "--param", "news_paths=/vi/news", "--start", "/", "/vi/news/tin-tuc/"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
-    module = (tmp_path / "spiders" / "quangninh_tuyengiao.py").read_text(encoding="utf-8")
-    assert 'news_paths = ("/vi/news",)' in module and 'province = "Quảng Ninh"' in module
-    compile(module, "quangninh_tuyengiao.py", "exec")
+    assert not (tmp_path / "spiders" / "quangninh_tuyengiao.py").exists()  # no code for a platform site
     mirror = tmp_path / "tests" / "fixtures" / "sites" / "quangninh_tuyengiao"
     assert {p.name for p in mirror.iterdir()} == {"routes.json", "expected.json", "robots.txt", "home.html"}
-    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=120)
-    assert "quangninh_tuyengiao" in listed.stdout.split(), listed.stderr
-    row = (tmp_path / "sites.csv").read_text(encoding="utf-8").splitlines()[-1]
-    assert row.startswith("quangninh_tuyengiao,tuyengiao.quangninh.gov.vn,BTG,")
-    assert ",Quảng Ninh,Quảng Ninh,nukeviet," in row
-    again = subprocess.run([sys.executable, str(tmp_path / "scripts" / "new_site"), "quangninh_tuyengiao", "x.vn",
-                            "liferay"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    row = (tmp_path / "crawler" / "sites" / "sites.csv").read_text(encoding="utf-8").splitlines()[-1]
+    assert row.startswith("quangninh_tuyengiao,https://tuyengiao.quangninh.gov.vn,,BTG,")
+    check = ("from crawler.crawl.site_spiders import spider_classes; c = spider_classes()['quangninh_tuyengiao'];"
+             "print(c.__mro__[1].__name__, c.news_paths, bool(c.article_path.match('/vi/news/tin-tuc/a-b-12.html')))")
+    listed = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert listed.stdout.split() == ["NukeVietSpider", "('/vi/news',)", "True"], listed.stderr
+    again = subprocess.run([sys.executable, str(tmp_path / "scripts" / "new_site"), "quangninh_tuyengiao",
+                            "https://x.vn", "liferay"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                           env=env)
     assert again.returncode != 0 and "exists already" in again.stderr

@@ -20,8 +20,8 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+from crawler.crawl.scheduled import EXIT_LOCKED, crawl_lock
 from crawler.mirror import MirrorServer
-from crawler.scheduled import EXIT_LOCKED, crawl_lock
 from crawler.store import ArticleStore
 from tests.conftest import ROOT, encode_cp1258, load_expected, query, run_spider
 

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from crawler.cleaning import normalize_text
+from crawler.extract.cleaning import normalize_text
 from tests.conftest import SEEDS, SITES, load_expected, query
 
 SEED_SITES = {"000": "tuyengiao", "001": "travinh_duk", "002": "tuyengiao", "003": "laocai_duk",

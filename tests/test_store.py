@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from crawler.items import Article
+from crawler.extract.article import Article
 from crawler.store import ArticleStore
 
 

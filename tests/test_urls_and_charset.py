@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from crawler.charset import decode_html
+from crawler.extract.charset import decode_html
 from crawler.urls import canonicalize_url, rebase_url
 from tests.conftest import encode_cp1258
 

@@ -1,0 +1,1 @@
+"""Raw captures: WARC files (writer, reader, paths), no Scrapy."""

@@ -1,0 +1,189 @@
+"""Text analysis: one pass over the tree attributes every run of text to its nearest block,
+then scores containers (readability-style) to find the main block."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawler.extract.generic.markup import (
+    _HIDDEN_CLASS,
+    _HIDDEN_STYLE,
+    BLOCK,
+    PARAGRAPH_TAGS,
+    SKIP_TAGS,
+    _marker,
+    chrome_level,
+)
+from crawler.extract.tree import drop_tree
+
+
+def drop_hidden(analysis: Analysis) -> None:
+    for el in analysis.hidden:
+        if el.getparent() is not None:
+            drop_tree(el)
+
+
+# ---------------------------------------------------------------------------
+# Text analysis: one pass, every text run attributed to its nearest block
+
+
+class Node:
+    """One element: `own`/`agg` count the characters of its text (agg: with descendants);
+    `chars`/`segs` count the text attributed to it as the nearest block (split at <br>)."""
+
+    __slots__ = ("el", "tag", "order", "end", "parent", "own", "own_link", "chars", "link_chars", "segs", "cur",
+                 "agg", "agg_link", "links", "score", "chrome", "template")
+
+    def __init__(self, el: Any, tag: str, order: int, parent: Node | None, chrome: int, template: bool):
+        self.el, self.tag, self.order, self.parent = el, tag, order, parent
+        self.end = order
+        self.own = self.own_link = self.chars = self.link_chars = self.cur = self.agg = self.agg_link = 0
+        self.links = 0
+        self.segs: list[int] | None = None
+        self.score = 0.0
+        self.chrome, self.template = chrome, template
+
+
+class Analysis:
+    """Per-element text statistics of a document: `nodes` by element, `order` in document order."""
+
+    def __init__(self, root: Any, template_marks: set[Any] | frozenset[Any] = frozenset()):
+        self.nodes: dict[Any, Node] = {}
+        self.order: list[Node] = []
+        self.hidden: list[Any] = []
+        self.marks = template_marks
+        self._walk(root, None, None, False, 0, False)
+        for node in reversed(self.order):
+            _close(node)
+            node.agg += node.own
+            node.agg_link += node.own_link
+            parent = node.parent
+            if parent is not None:
+                parent.agg += node.agg
+                parent.agg_link += node.agg_link
+                parent.links += node.links
+                if node.end > parent.end:
+                    parent.end = node.end
+
+    def _walk(self, el: Any, parent: Node | None, block: Node | None, in_link: bool, chrome: int,
+              template: bool) -> None:
+        tag = el.tag
+        cls = el.get("class")
+        if (cls and _HIDDEN_CLASS.search(cls) or el.get("hidden") is not None or el.get("aria-hidden") == "true"
+                or (style := el.get("style")) and _HIDDEN_STYLE.search(style)) and parent is not None:
+            self.hidden.append(el)  # never shown: no text, no node
+            return
+        level = chrome_level(el) if (cls or el.get("id") or tag in ("header", "footer", "nav", "aside")) else 0
+        node = Node(el, tag, len(self.order), parent, max(chrome, level), template or el in self.marks)
+        self.nodes[el] = node
+        self.order.append(node)
+        if tag in BLOCK or block is None:
+            if block is not None and block.cur:
+                _close(block)
+            block = node
+        link_before = block.link_chars
+        if tag == "a":
+            in_link = True
+        elif tag == "br" and block.cur:
+            _close(block)
+        _count_text(el.text, node, block, in_link)
+        chrome, template = node.chrome, node.template
+        for child in el:
+            ctag = child.tag
+            if ctag.__class__ is str and ctag not in SKIP_TAGS:
+                self._walk(child, node, block, in_link, chrome, template)
+                if block.cur and ctag in BLOCK:
+                    _close(block)
+            _count_text(child.tail, node, block, in_link)
+        if tag == "a" and block.link_chars > link_before:
+            node.links = 1
+
+    def between(self, start: int, stop: int) -> list[Node]:
+        return self.order[max(0, start):max(0, stop)]
+
+
+def _count_text(text: str | None, node: Node, block: Node, in_link: bool) -> None:
+    """Credit a run of text to its element and to the block it flows in."""
+    if text and (n := len(text.strip())):
+        node.own += n
+        block.chars += n
+        block.cur += n
+        if in_link:
+            node.own_link += n
+            block.link_chars += n
+
+
+def _close(block: Node) -> None:
+    if block.cur:
+        if block.segs is None:
+            block.segs = []
+        block.segs.append(block.cur)
+        block.cur = 0
+
+
+_NOT_TEXT_CLASS = re.compile(r"title|headline|tieu-?de|date|time|ngay-?dang|author|byline|tac-?gia",
+                             re.IGNORECASE)
+
+
+def score_paragraphs(analysis: Analysis) -> None:
+    """Readability-style: each paragraph-sized run scores by length and credits its containers."""
+    for node in analysis.order:
+        segs = node.segs
+        if not segs or node.chrome or node.template or node.link_chars * 2 > node.chars:
+            continue
+        points = 0.0
+        for seg in segs:
+            if seg >= 25:
+                points += 1 + min(seg / 100, 5)
+        if not points:
+            continue
+        marker = _marker(node.el)
+        if marker and _NOT_TEXT_CLASS.search(marker):
+            continue  # the headline, the date line, the byline: next to the text, not text
+        parent = node.parent
+        if len(segs) >= 2 and node.tag not in PARAGRAPH_TAGS:
+            # text written straight into a container, paragraphs split by <br>
+            node.score += points
+            if parent is not None:
+                parent.score += points * 0.5
+                if parent.parent is not None:
+                    parent.parent.score += points * 0.25
+        elif parent is not None:
+            parent.score += points
+            grand = parent.parent
+            if grand is not None:
+                grand.score += points * 0.5
+                if grand.parent is not None:
+                    grand.parent.score += points * 0.25
+
+
+def find_main_node(analysis: Analysis) -> Node | None:
+    best, best_score = None, 0.0
+    for node in analysis.order:
+        if node.score <= 0 or node.chrome or node.template or node.tag in ("html", "body", "form", "tr"):
+            continue
+        score = node.score * (1 - node.agg_link / node.agg if node.agg else 1)
+        if score > best_score or (score == best_score and best is not None and node.order > best.order):
+            best, best_score = node, score
+    if best is not None and best.tag in ("tbody", "table"):
+        # text straight in table cells: the cell holding most of it
+        cells = [analysis.nodes[td] for td in best.el.iter("td") if td in analysis.nodes]
+        if cells:
+            top = max(cells, key=lambda n: n.agg)
+            if top.agg > 0.6 * best.agg:
+                best = top
+    return best
+
+
+def _root(doc: Any) -> Any:
+    body = doc.find("body") if doc.tag == "html" else None
+    return body if body is not None else doc
+
+
+def find_main_block(doc: Any, template_marks: set[Any] | frozenset[Any] = frozenset()) -> Any:
+    """The element holding the article's paragraphs (None when the page has no paragraph text)."""
+    analysis = Analysis(_root(doc), template_marks)
+    score_paragraphs(analysis)
+    node = find_main_node(analysis)
+    return node.el if node is not None else None

@@ -1,0 +1,152 @@
+"""Bylines and images around the body: after it, under the title, at its top; metadata authors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+from crawler.extract.cleaning import (
+    Byline,
+    is_boilerplate_line,
+    normalize_text,
+    parse_byline,
+)
+from crawler.extract.generic.analysis import Analysis, Node
+from crawler.extract.generic.blocks import _is_byline_element, _is_date_line
+from crawler.extract.generic.markup import _AUTHOR_CLASS, _LEAD_CLASS, _NON_AUTHOR, _is_boilerplate_heading, _marker
+from crawler.extract.generic.metadata import PageMeta
+from crawler.extract.page import _clean, _el_text
+
+
+def find_lead(analysis: Analysis, title_node: Node | None, body_node: Node) -> Any:
+    """A sapo between the title and the body (hometext, sapo, summary …), outside the body."""
+    start = title_node.end + 1 if title_node is not None else body_node.order - 40
+    for node in analysis.between(start, body_node.order):
+        if node.chrome or node.template or node.agg < 60 or node.end >= body_node.order:
+            continue  # chrome, short, or an ancestor of the body
+        if node.tag in ("figure", "figcaption", "a") or node.agg_link * 3 > node.agg:
+            continue
+        el = node.el
+        marker = _marker(el)
+        if (marker and _LEAD_CLASS.search(marker)) or (node.tag in ("p", "h2", "strong", "b") and node.agg >= 80):
+            text = _el_text(el)
+            if not _is_date_line(text) and not is_boilerplate_line(text):
+                return el
+    return None
+
+
+# an organisation, not a person ("Trang" alone is a given name: "Thu Trang")
+_ORGANISATION = re.compile(r"(?i)(?:^|\s)(?:báo|tạp chí|cổng|trang thông tin|trang tin|đài|ban|ttxvn|vov|vtv|"
+                           r"thông tấn|sở|ủy ban|trung tâm|hội|tỉnh ủy|huyện ủy|thành ủy|đảng ủy|đảng bộ|"
+                           r"tổng hợp)(?:\s|$)|www\.|\.vn\b|\.com\b")
+
+
+def _person_name(text: str, site_names: list[str]) -> str | None:
+    text = _clean(text).strip(" -–|")
+    text = re.sub(r"^(?:by|bởi|đăng bởi|người đăng|tác giả|người viết)\s*:?\s*", "", text, flags=re.IGNORECASE)
+    if not text or _NON_AUTHOR.match(text) or any(text.casefold() == s.casefold() for s in site_names):
+        return None
+    if _ORGANISATION.search(text):
+        return None
+    found = parse_byline(text)
+    return found.author if found and found.author else None
+
+
+_EXPLICIT_BYLINE = re.compile(r"\s*(?:tác giả|nguồn tin|nguồn|theo|bài viết|bài và ảnh|tin, ảnh|tin và ảnh|"
+                              r"người viết|phóng viên|thực hiện)\b", re.IGNORECASE)
+
+
+def byline_near_body(analysis: Analysis, body_node: Node, title_node: Node | None, meta: PageMeta) -> Byline:
+    """Author/credit from the lines right after the body and from the meta line under the title."""
+    author = credit = None
+    seen_text = 0
+    for node in analysis.between(body_node.end + 1, body_node.end + 60):
+        if node.template and not _is_byline_element(node) or node.chrome and not _AUTHOR_CLASS.search(
+                _marker(node.el)):
+            if node.agg > 40:
+                break
+            continue
+        if not node.chars or node.agg > 150:
+            continue
+        text = _el_text(node.el)
+        seen_text += len(text)
+        if seen_text > 400 or _is_boilerplate_heading(text):
+            break
+        found = parse_byline(text)
+        if found and (_EXPLICIT_BYLINE.match(text) or _AUTHOR_CLASS.search(_marker(node.el))):
+            author = author or found.author
+            credit = credit or found.credit
+    if author is None:
+        start = title_node.order if title_node is not None else body_node.order - 30
+        for node in analysis.between(start, body_node.order):
+            if node.template or node.agg > 80 or not node.agg:
+                continue
+            marker = _marker(node.el)
+            if marker and _AUTHOR_CLASS.search(marker):
+                # "ThS. Nguyễn Văn A<br>Khoa Lý luận cơ sở": the name is one of the element's lines
+                lines = [_el_text(node.el)] + [t for piece in node.el.itertext() if (t := _clean(piece))]
+                name = next((n for line in lines if (n := _person_name(line, meta.site_names))), None)
+                if name:
+                    author = name
+                    break
+    return Byline(author=author, credit=credit)
+
+
+def meta_author(meta: PageMeta) -> str | None:
+    for value in meta.authors:
+        if name := _person_name(value, meta.site_names):
+            return name
+    return None
+
+
+def images_before_body(analysis: Analysis, title_node: Node | None, body_node: Node,
+                       base_url: str) -> list[dict[str, str | None]]:
+    images: list[dict[str, str | None]] = []
+    if title_node is None:
+        return images
+    for node in analysis.between(title_node.end + 1, body_node.order):
+        if node.tag == "figure" and not node.chrome and not node.template:
+            el = node.el
+            img = el.find(".//img")
+            if img is not None:
+                cap = el.find(".//figcaption")
+                images.append({"src": urljoin(base_url, img.get("src") or ""),
+                                "alt": normalize_text(img.get("alt", "")) or None,
+                                "caption": _el_text(cap) or None if cap is not None else None})
+    return images
+
+
+_ACADEMIC = re.compile(r"^(?:(?:PGS|GS|TS|ThS|NCS|CN|KS|BS|Ths|Thạc sĩ|Tiến sĩ|Đại tá|Thượng tá|Trung tá)\.?\s*)+"
+                       r"(?=[A-ZĐÀ-Ỹ])")
+
+
+def cut_after_byline(blocks: list[str]) -> list[str]:
+    """The article ends at its byline: one or two short lines after a byline near the end are template
+    text (a call for contributions, a notice), not article text."""
+    for i in range(len(blocks) - 2, max(len(blocks) - 4, 0), -1):
+        tail = blocks[i + 1:]
+        if len(tail) > 2 or any(len(b) > 250 for b in tail):
+            break
+        last_line = blocks[i].split("\n")[-1]
+        found = parse_byline(last_line) if len(last_line) <= 60 else None
+        if found and found.author:
+            return blocks[:i + 1]
+    return blocks
+
+
+def _leading_byline(blocks: list[str]) -> Byline | None:
+    """A byline at the top: "Tác giả: X", "Bài viết: X", or "ThS. Nguyễn Văn A" (+ their unit)."""
+    if len(blocks) < 2:
+        return None
+    first = blocks[0].split("\n")[0]
+    if len(first) > 80:
+        return None
+    if re.match(r"(?i)(tác giả|bài viết|bài và ảnh|người viết)\s*:", first):
+        return parse_byline(first)
+    if m := _ACADEMIC.match(first):
+        name = first[m.end():]
+        found = parse_byline(name)
+        if found and found.author == name.strip() and len(blocks[0]) < 160:
+            return Byline(author=first.strip())
+    return None

@@ -1,0 +1,57 @@
+"""Element helpers for plain lxml trees (what lxml.html's element classes offer, for any element),
+and CSS selectors compiled once."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from cssselect import ExpressionError, GenericTranslator
+from lxml import etree
+from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
+
+_STRING = etree.XPath("string()")
+
+
+def _string(el: Any) -> str:
+    """All the text of an element (lxml.html's text_content(), for any lxml element)."""
+    return str(_STRING(el))
+
+
+def drop_tree(el: Any) -> None:
+    """Remove an element, keeping its tail text (lxml.html's drop_tree(), for any lxml element)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+# `:contains()` is case-insensitive in lxml through an XPath extension function that only
+# lxml.html's element classes resolve; on plain trees the same is done with translate().
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_LOWER = _UPPER.lower()
+
+
+class _Translator(LxmlHTMLTranslator):
+    def xpath_contains_function(self, xpath: Any, function: Any) -> Any:
+        if function.argument_types() not in (["STRING"], ["IDENT"]):
+            raise ExpressionError(f"Expected a single string or ident for :contains(), got {function.arguments!r}")
+        value = function.arguments[0].value.lower()
+        return xpath.add_condition(
+            f"contains(translate(string(.), {GenericTranslator.xpath_literal(_UPPER)}, "
+            f"{GenericTranslator.xpath_literal(_LOWER)}), {GenericTranslator.xpath_literal(value)})")
+
+
+_TRANSLATOR = _Translator()
+
+
+@cache
+def css(selector: str) -> CSSSelector:
+    """A compiled CSS selector (HTML rules: case-insensitive tags and :contains()), cached per selector."""
+    return CSSSelector(selector, translator=_TRANSLATOR)

@@ -1,0 +1,161 @@
+"""Publish the archive: Datasette on an immutable archive.db, and safe swaps of new snapshots.
+
+    python -m crawler serve                       # archive.db at http://127.0.0.1:8001/
+    python -m crawler serve --db public/archive.db --public --port 8001   # all interfaces
+    python -m crawler publish archive.db public/archive.db                # then restart the server
+
+`serve()` runs `datasette serve` in this process on the database **immutable** (`-i`:
+SQLite opens it with `immutable=1`, no locks, nothing can write it), with the project's
+metadata, plugins (Vietnamese search, article pages) and templates from `datasette/`, an
+`--inspect-file` (table counts and file hash, regenerated when missing or stale, so startup
+does not hash the whole file) and settings for a public instance (`SETTINGS`).
+
+Never serve the file a crawl is writing, and never overwrite a served file in place:
+immutable mode promises SQLite the file does not change. `publish_snapshot()` copies the
+live WAL database consistently (`VACUUM INTO`, one read transaction: the crawler keeps
+writing), into a temporary file beside the destination, optimises its search index,
+checks it (`PRAGMA integrity_check`, FTS5 'integrity-check') and only then renames it over
+the destination with `os.replace` (atomic on POSIX). A server still running keeps the
+old file open and keeps answering from it; **restart it** to serve the new snapshot
+(its SQL threads open connections lazily, and its cached table counts describe the old
+file, so do not leave it running on a swapped file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+# metadata, plugins and templates ship inside the package (package data)
+DATASETTE_DIR = Path(__file__).resolve().parent / "datasette"
+METADATA = DATASETTE_DIR / "metadata.yml"
+PLUGINS_DIR = DATASETTE_DIR / "plugins"
+TEMPLATES_DIR = DATASETTE_DIR / "templates"
+# metadata.yml, the templates and the plugins address the database by this name
+# (Datasette names a database after its file's stem).
+DATABASE_NAME = "archive"
+
+# Datasette settings for a public, read-only instance (the README's publishing section explains each).
+SETTINGS: dict[str, str | int] = {
+    "sql_time_limit_ms": 3000,  # default 1000: common-word searches over ~1M articles need ~1.5 s
+    "facet_time_limit_ms": 1000,  # default 200 silently drops facets over large result sets
+    "suggest_facets": "off",  # each table page would try every column (10x slower on big tables)
+    "default_page_size": 30,  # article bodies are kilobytes each
+    "max_returned_rows": 1000,
+    "allow_download": "off",  # no multi-GB download of the .db through the web server
+    "allow_csv_stream": "off",  # no streaming of every article's text in one request
+    "max_csv_mb": 10,
+    "default_cache_ttl": 3600,  # the data does not change until the next snapshot
+    "num_sql_threads": 3,
+    "truncate_cells_html": 2048,
+}
+
+
+# -- inspect file ------------------------------------------------------------------------
+
+
+def inspect_path_for(db: Path) -> Path:
+    """Where the inspect cache of `db` lives: beside it, named like SQLite's own sidecars."""
+    return db.with_name(db.name + "-inspect.json")
+
+
+def inspect_is_fresh(db: Path, inspect_file: Path, name: str = DATABASE_NAME) -> bool:
+    """The inspect file describes this database file: same size, written after it."""
+    try:
+        entry = json.loads(inspect_file.read_text(encoding="utf-8"))[name]
+        stat = db.stat()
+        return entry["size"] == stat.st_size and inspect_file.stat().st_mtime >= stat.st_mtime
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def ensure_inspect_file(db: str | Path, inspect_file: str | Path | None = None) -> Path:
+    """An up-to-date `datasette inspect` file for `db` (table counts, hash), written when
+    missing or stale. Falls back to the temp directory when `db`'s directory is read-only."""
+    from datasette.cli import inspect_
+
+    db = Path(db).resolve()
+    target = Path(inspect_file) if inspect_file else inspect_path_for(db)
+    fallback = Path(tempfile.gettempdir()) / f"{db.stem}-{hashlib.sha1(str(db).encode()).hexdigest()[:12]}-inspect.json"
+    for candidate in (target, fallback):
+        if inspect_is_fresh(db, candidate):
+            return candidate
+    data = asyncio.run(inspect_([str(db)], []))
+    entry = next(iter(data.values()))  # keyed by the file's stem; the server names it DATABASE_NAME
+    payload = json.dumps({DATABASE_NAME: entry}, indent=2)
+    for candidate in (target, fallback):
+        try:
+            tmp = candidate.with_name(candidate.name + f".{os.getpid()}.tmp")
+            tmp.write_text(payload, encoding="utf-8")
+            os.replace(tmp, candidate)
+            return candidate
+        except OSError:
+            continue
+    raise OSError(f"cannot write an inspect file for {db}")
+
+
+# -- serving -----------------------------------------------------------------------------
+
+
+def datasette_args(db: Path, host: str, port: int, inspect_file: Path | None) -> list[str]:
+    """The `datasette serve` command line (without the program name)."""
+    args = ["serve", "-i", str(db), "--host", host, "--port", str(port),
+            "--metadata", str(METADATA), "--plugins-dir", str(PLUGINS_DIR),
+            "--template-dir", str(TEMPLATES_DIR)]
+    if inspect_file:
+        args += ["--inspect-file", str(inspect_file)]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, str(value)]
+    return args
+
+
+def _unfinished_wal(db: Path) -> bool:
+    wal = db.with_name(db.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> int:
+    """Serve `db_path` read-only with Datasette until interrupted; returns an exit status.
+
+    Bound to 127.0.0.1 unless `public` (then 0.0.0.0, every interface)."""
+    db = Path(db_path).resolve()
+    if not db.is_file():
+        print(f"{db_path}: no such database (crawl first, or pass --db)", file=sys.stderr)
+        return 2
+    if _unfinished_wal(db):
+        print(f"Warning: {db.name}-wal is not empty (a crawl is writing {db.name}?). Immutable serving "
+              f"ignores it: serve a snapshot instead (python -m crawler publish {db_path} SNAPSHOT.db).",
+              file=sys.stderr)
+
+    import click
+    from datasette.cli import cli
+
+    with ExitStack() as stack:
+        served = db
+        if db.stem != DATABASE_NAME:  # metadata and templates expect the name "archive"
+            tmpdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="archive-serve-")))
+            served = tmpdir / f"{DATABASE_NAME}.db"
+            served.symlink_to(db)
+        try:
+            inspect_file: Path | None = ensure_inspect_file(db)
+        except (OSError, sqlite3.Error) as exc:
+            print(f"Warning: no inspect file ({exc}); Datasette will hash {db.name} at startup.", file=sys.stderr)
+            inspect_file = None
+        bind = "0.0.0.0" if public else host
+        print(f"Serving {db} read-only at http://{bind}:{port}/ (Ctrl-C to stop)", flush=True)
+        try:
+            cli.main(args=datasette_args(served, bind, port, inspect_file), prog_name="datasette",
+                     standalone_mode=False)
+        except click.ClickException as exc:
+            exc.show()
+            return exc.exit_code
+        except click.exceptions.Abort:
+            return 130
+    return 0

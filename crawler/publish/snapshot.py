@@ -1,0 +1,81 @@
+"""Publish a snapshot of the live archive for serving: consistent copy, checked, swapped atomically.
+
+    python -m crawler publish archive.db public/archive.db     # then restart the server
+
+Never overwrite a served file in place: immutable mode promises SQLite the file does not change.
+`publish_snapshot()` copies the live WAL database consistently (`VACUUM INTO`, one read
+transaction: the crawler keeps writing) into a temporary file beside the destination, optimises
+its search index, checks it (`PRAGMA integrity_check`, FTS5 'integrity-check'), writes its inspect
+file and only then renames it over the destination with `os.replace` (atomic on POSIX).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+from crawler.publish.server import ensure_inspect_file
+from crawler.store.maintenance import copy_consistent, finish_for_serving
+
+
+class SnapshotError(RuntimeError):
+    """A snapshot could not be made or failed its checks; the destination is untouched."""
+
+
+# -- publishing snapshots ----------------------------------------------------------------
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_snapshot(path: Path) -> None:
+    """Finish a fresh copy for serving and check it (crawler.store.maintenance); SnapshotError on a problem."""
+    problems = finish_for_serving(path)
+    if problems:
+        raise SnapshotError("; ".join(problems))
+
+
+def publish_snapshot(src_db: str | Path, dest_db: str | Path) -> Path:
+    """Copy the (live) archive `src_db` to `dest_db` so that no reader ever sees a partial file.
+
+    Consistent copy (`VACUUM INTO` inside one read transaction) into a temporary file in
+    `dest_db`'s directory, checked (`check_snapshot`), flushed to disk, then renamed over
+    `dest_db` atomically; the inspect file is refreshed. Raises SnapshotError (and leaves
+    `dest_db` as it was) when a check fails. A server on `dest_db` must then be restarted.
+    """
+    src = Path(src_db).resolve()
+    dest = Path(dest_db).absolute()
+    if not src.is_file():
+        raise FileNotFoundError(f"{src_db}: no such database")
+    if dest.exists() and os.path.samefile(src, dest):
+        raise SnapshotError("the snapshot must go to another file than the live database")
+    for suffix in ("-wal", "-journal"):
+        sidecar = dest.with_name(dest.name + suffix)
+        if sidecar.exists() and sidecar.stat().st_size > 0:
+            raise SnapshotError(f"{sidecar} exists: something writes to {dest.name}; publish to a file only "
+                                "Datasette reads")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")  # same directory: same filesystem, atomic rename
+    tmp.unlink(missing_ok=True)
+    try:
+        copy_consistent(src, tmp)
+        check_snapshot(tmp)
+        _fsync(tmp)
+        os.replace(tmp, dest)
+        _fsync(dest.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+        for suffix in ("-journal", "-wal", "-shm"):
+            tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
+    try:
+        ensure_inspect_file(dest)
+    except (OSError, sqlite3.Error) as exc:  # only a startup-speed cache: `serve` retries
+        print(f"Warning: inspect file not written ({exc})", file=sys.stderr)
+    return dest
