@@ -55,7 +55,7 @@ ARCHIVE_ALERT_WEBHOOK = os.environ.get("ARCHIVE_ALERT_WEBHOOK")  # JSON POST of 
 ARCHIVE_ALERT_EMAIL = os.environ.get("ARCHIVE_ALERT_EMAIL")
 ARCHIVE_ALERT_SMTP_HOST = os.environ.get("ARCHIVE_ALERT_SMTP_HOST", "localhost")
 
-# --- raw captures (crawler/warc.py) -------------------------------------------------
+# --- raw captures (crawler/capture/) -------------------------------------------------
 # Every response goes to WARC files, indexed in the `captures` table.
 WARC_ENABLED = True
 WARC_DIR = os.environ.get("ARCHIVE_WARC_DIR", "")  # "" = warc/ beside ARCHIVE_DB

@@ -1,4 +1,4 @@
-"""parse_vietnamese_date: every date form of the dossier (sites.md §2, §4, §7), day-first, +07:00."""
+"""parse_vietnamese_date: every date form seen on Party sites, day-first, +07:00."""
 
 import os
 import unicodedata

@@ -1,4 +1,4 @@
-"""CMS platform bases (crawler/platforms/): what tests/test_sites.py's generic gold does not show.
+"""CMS platform bases (crawler/crawl/platforms/): what tests/test_sites.py's generic gold does not show.
 
 The NukeViet and Liferay site mirrors are crawled end to end by tests/test_sites.py; here:
 the tuyengiao.vn 2024 redesign (A2) crawled by the `tuyengiao` spider from its own mirror,

@@ -1,6 +1,6 @@
 """End to end: each mirror crawled over real HTTP by the real Scrapy engine into SQLite.
 
-The gold is each mirror's expected.json (README, "Offline mirrors").
+The gold is each mirror's expected.json (docs/adding-a-site.md).
 """
 
 from __future__ import annotations

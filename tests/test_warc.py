@@ -1,4 +1,4 @@
-"""Raw captures in WARC, the capture index, re-extraction, import and export (docs/warc.md).
+"""Raw captures in WARC, the capture index, re-extraction, import and export (docs/captures.md).
 
 One crawl of the tuyengiao mirror (with a redirect, a 503 that is retried and a small
 WARC_MAX_SIZE to force rotation) is shared by the module; each test works on its own copy

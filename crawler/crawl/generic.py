@@ -18,7 +18,7 @@
   Until `warmup` pages are learnt, article pages wait in memory, so the first
   articles of a new site are cleaned with the same evidence as the rest.
 * Storage, politeness, robots.txt, incremental revisits and WARC capture are
-  the base spider's (crawler/spider.py); articles are stored under `-a site=`.
+  the base spider's (crawler/crawl/base.py); articles are stored under `-a site=`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from crawler.extract.templates import SiteTemplate, template_dir
 from crawler.sites import registry, site_for_host
 from crawler.urls import canonicalize_url, origin_of
 
-# URL paths (+ query) that carry an article id on the platforms of sites.md and common CMSs.
+# URL paths (+ query) that carry an article id on the platforms of Party sites and common CMSs.
 ARTICLE_URL = re.compile(
     r"""(?:[-_/]\d{3,}(?:\.(?:html?|aspx?|php|jsp|cfm|vn))?/?$)      # slug-123456, /123456, -1825.html
     |(?:-post\d+\.html?$)|(?:/post/\d+)

@@ -28,7 +28,7 @@ class Article:
     # HTTP validators for conditional revisits (not content)
     etag: str | None = None
     last_modified: str | None = None
-    # the `captures` row (WARC record) the page was extracted from (crawler/warc.py)
+    # the `captures` row (WARC record) the page was extracted from (crawler/capture/)
     capture_id: int | None = None
 
     @property

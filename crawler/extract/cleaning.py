@@ -47,7 +47,7 @@ def normalize_text(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Boilerplate vocabulary (sites.md §7)
+# Boilerplate vocabulary (the boilerplate seen on Party sites)
 
 # Headings of blocks that are never article text. A block that starts with
 # one of these and is mostly links is dropped whole.

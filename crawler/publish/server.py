@@ -42,7 +42,7 @@ TEMPLATES_DIR = DATASETTE_DIR / "templates"
 # (Datasette names a database after its file's stem).
 DATABASE_NAME = "archive"
 
-# Datasette settings for a public, read-only instance (the README's publishing section explains each).
+# Datasette settings for a public, read-only instance (docs/publishing.md explains each).
 SETTINGS: dict[str, str | int] = {
     "sql_time_limit_ms": 3000,  # default 1000: common-word searches over ~1M articles need ~1.5 s
     "facet_time_limit_ms": 1000,  # default 200 silently drops facets over large result sets

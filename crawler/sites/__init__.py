@@ -27,6 +27,7 @@ Status: `active` (publishing), `frozen` (online, no longer updated: the organisa
 merged or renamed in 2025, or an anniversary site), `gone` (offline). The scheduled crawl
 runs active and frozen sites (a frozen site may hold articles not archived yet, and
 revisits of known articles are cheap); gone sites are kept for the record only.
+`excluded`: a Party host that is no news site (document systems, logins, opinion portals): never crawled.
 """
 
 from __future__ import annotations
@@ -43,13 +44,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 REGISTRY_FILE = Path(__file__).resolve().parent / "sites.csv"
-STATUSES = ("active", "frozen", "gone")
+STATUSES = ("active", "frozen", "gone", "excluded")
 CRAWLED_STATUSES = ("active", "frozen")
 ORGANIZATION_TYPES = {"C": "trung ương", "BTG": "Ban Tuyên giáo", "TU": "Tỉnh ủy / Thành ủy",
                       "ĐUK": "Đảng ủy Khối", "TCT": "Trường Chính trị", "Báo": "báo Đảng bộ tỉnh"}
 
-# The 63 provinces and the province each belongs to since 1 July 2025 (Nghị quyết 202/2025/QH15;
-# sites.md §6 lists part of it). Unchanged provinces map to themselves.
+# The 63 provinces and the province each belongs to since 1 July 2025 (Nghị quyết 202/2025/QH15).
+# Unchanged provinces map to themselves.
 PROVINCES_2025: dict[str, str] = {
     "Hà Nội": "Hà Nội", "Huế": "Huế", "Thừa Thiên Huế": "Huế", "Lai Châu": "Lai Châu",
     "Điện Biên": "Điện Biên", "Sơn La": "Sơn La", "Lạng Sơn": "Lạng Sơn", "Quảng Ninh": "Quảng Ninh",

@@ -13,7 +13,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "sites": {
         "columns": {"name": str, "origin": str, "domain": str, "province": str, "organization": str,
                     "platform": str, "spider": str, "status": str, "notes": str,
-                    # from the site registry (crawler/registry.py, sites.csv)
+                    # from the site registry (crawler/sites/sites.csv)
                     "organization_type": str, "province_2025": str},
         "pk": "name",
     },
@@ -48,7 +48,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "pk": "id", "foreign_keys": [("article_id", "articles", "id")],
         "indexes": [(["article_id", "revision"], True)],
     },
-    # Every HTTP response kept in WARC (crawler/warc.py): where it is, never the page itself.
+    # Every HTTP response kept in WARC (crawler/capture/): where it is, never the page itself.
     "captures": {
         "columns": {
             "id": int, "url": str, "fetched_at": str, "warc_date": str, "status": int, "content_type": str,

@@ -1,4 +1,4 @@
-"""Liferay portal sites with the Asset Publisher portlet (btg.dongthap.gov.vn, baobacninh.com.vn; sites.md §5).
+"""Liferay portal sites with the Asset Publisher portlet (btg.dongthap.gov.vn, baobacninh.com.vn).
 
 A category page (`/web/{site}/{page}`) holds an Asset Publisher listing abstracts; each
 title links to the full content, shown by an Asset Publisher instance on the same page

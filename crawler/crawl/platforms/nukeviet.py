@@ -1,4 +1,4 @@
-"""NukeViet 4 (and 3) news module: the CMS of many provincial Party sites (sites.md §4).
+"""NukeViet 4 (and 3) news module: the CMS of many provincial Party sites.
 
 URL routing (NukeViet `modules/news/functions.php`, `funcs/detail.php`):
 
@@ -13,7 +13,7 @@ URL routing (NukeViet `modules/news/functions.php`, `funcs/detail.php`):
 
 Dates: the visible publication line (`Thứ hai - 04/07/2022 04:34`) wins. NukeViet 4.5
 assigns the schema.org `datePublished` twice, so on an edited article it holds the
-edit time (sites.md §8.6); `article:published_time` holds the publication time but
+edit time; `article:published_time` holds the publication time but
 in PHP's `Y-m-dTH:i:s` form, where `T` is the zone name (`2022-07-04ICT04:34:00`).
 Order: visible line, then that meta, then `datePublished`.
 

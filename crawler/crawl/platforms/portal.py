@@ -1,4 +1,4 @@
-"""The provincial portal platform of Trà Vinh and Lào Cai sub-sites (sites.md §3).
+"""The provincial portal platform of Trà Vinh and Lào Cai sub-sites.
 
 Two URL schemes live side by side, with unrelated ids for the same article:
 legacy `/{siteId}/{pageId}/{categoryId}/{articleId}/{category-slug}/{title-slug}`
@@ -8,7 +8,7 @@ cut after the category slug; their page parameter is unknown, so the pager's
 own links are followed.
 
 No class names of this platform were ever seen: the selectors follow the
-dossier's reconstruction and list the usual alternatives; where they all
+reconstruction from saved page texts and list the usual alternatives; where they all
 miss, the generic extractor fills in.
 """
 

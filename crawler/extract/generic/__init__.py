@@ -7,7 +7,7 @@ when a site's selectors miss (`find_main_block`, `find_title`, `find_date`).
     article = extract_generic(page_bytes, "https://tinhuy.example.vn/tin-tuc/abc-123.html")
     article = extract_generic(page_bytes, url, template=SiteTemplate.load(directory, "site"))
 
-How it decides (the README's "Generic extraction" section has the long version):
+How it decides (docs/extraction.md has the long version):
 
 * **main block**: one pass over the tree attributes every run of text to its
   nearest block element, split at `<br>`; each paragraph-sized run scores by
