@@ -7,4 +7,4 @@ __version__ = "0.1.0"
 
 # Bump whenever extraction output can change for the same HTML: stored rows
 # record it, and re-extraction compares against it.
-EXTRACTOR_VERSION = "2026.11.2"
+EXTRACTOR_VERSION = "2026.12.1"

@@ -204,6 +204,76 @@ def cmd_import_warc(args: argparse.Namespace) -> int:
     return 1 if summary.problems or (summary.articles and summary.articles.failed) else 0
 
 
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+
+def _refs_texts(path: Path, url: str | None) -> list[tuple[str, str]]:
+    """(field, text) of a saved page's article (HTML) or of a text file; ValueError with the reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
+        from crawler.enrich import article_texts
+        from crawler.extract import extract_article
+
+        url = url or path.resolve().as_uri()
+        _site, rules = rules_for_url(url)
+        try:
+            article = extract_article(data, url, rules)
+        except Exception as exc:  # noqa: BLE001 (any failure of the extractor is a bad page here)
+            raise ValueError(f"{path}: no article could be extracted ({type(exc).__name__}: {exc})") from None
+        texts = article_texts(article.title, article.lead, article.body_text)
+        if not texts:
+            raise ValueError(f"{path}: no article text found in the page")
+        return texts
+    try:
+        return [("text", data.decode("utf-8-sig"))]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: neither an HTML page nor UTF-8 text") from None
+
+
+def cmd_refs(args: argparse.Namespace) -> int:
+    """The references to Party and State documents in a saved page or a text file."""
+    from crawler.enrich import references_in
+
+    try:
+        texts = _refs_texts(Path(args.file), args.url)
+    except ValueError as exc:
+        print(f"refs: {exc}", file=sys.stderr)
+        return 2
+    rows = references_in(texts)
+    if args.json:
+        for row in rows:
+            print(json.dumps({**row, "resolved": bool(row["resolved"]), "first_mention": bool(row["first_mention"])},
+                             ensure_ascii=False))
+        return 0
+    header = ("field", "start", "end", "form", "kind", "key", "date", "text")
+    cells = [header] + [tuple("" if row[c] is None else str(row[c]) for c in header) for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+    for k, line in enumerate(cells):
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    print(f"\n{len(rows)} references to {len({row['key'] for row in rows})} documents")
+    return 0
+
+
+def cmd_enrich(args: argparse.Namespace) -> int:
+    """Backfill the research tables (references, places, people) of every article not enriched yet."""
+    from crawler.enrich import backfill
+    from crawler.store import default_database
+
+    db = args.db or default_database()
+    if not Path(db).is_file():
+        print(f"enrich: {db}: no such database (crawl first, or pass --db)", file=sys.stderr)
+        return 2
+    summary = backfill(db, force=args.force, out=sys.stderr, jobs=args.jobs)
+    print(summary.line())
+    return 0
+
+
 def add_capture_commands(sub: Any) -> None:
     """The `reextract`, `export-warc` and `import-warc` subcommands."""
     common = argparse.ArgumentParser(add_help=False)
@@ -274,6 +344,18 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sites", help="list the sites the archive knows (the registry, sites.csv)")
     p.add_argument("--seed", metavar="DB", help="also write the registry into DB's sites table")
     p.set_defaults(func=cmd_sites)
+
+    p = sub.add_parser("refs", help="list the Party and State documents a saved page or a text file cites")
+    p.add_argument("file", help="a saved page (.html: its article text) or a UTF-8 text file")
+    p.add_argument("--json", action="store_true", help="one JSON object per reference and line")
+    p.add_argument("--url", help="the page's URL (its host chooses the site rules; default: the file's)")
+    p.set_defaults(func=cmd_refs)
+
+    p = sub.add_parser("enrich", help="fill the research tables (references, places, people) of the archive")
+    p.add_argument("--db", help="the archive (default: $ARCHIVE_DB or archive.db)")
+    p.add_argument("--force", action="store_true", help="enrich every article again, even those up to date")
+    p.add_argument("--jobs", type=int, help="worker processes for large archives (default: one per CPU)")
+    p.set_defaults(func=cmd_enrich)
 
     add_capture_commands(sub)
 

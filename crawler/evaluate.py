@@ -53,9 +53,17 @@ def prf(output: str, gold: str) -> tuple[float, float, float]:
     return p, r, f
 
 
-def leaks(output: str, boilerplate: list[str]) -> list[str]:
-    text = norm(output).casefold()
-    return [b for b in boilerplate if norm(b).casefold() in text]
+def leaks(output: str, boilerplate: list[str], reference: str = "") -> list[str]:
+    """The boilerplate strings found in `output` more often than in the gold `reference` (a menu item
+    "Du lịch" is no leak in a caption about "du lịch cộng đồng" that the gold has too).
+
+    >>> leaks("Tin liên quan: Hội nghị", ["Tin liên quan", "Du lịch"], "")
+    ['Tin liên quan']
+    >>> leaks("phát triển du lịch cộng đồng", ["Du lịch"], "phát triển du lịch cộng đồng")
+    []
+    """
+    text, gold = norm(output).casefold(), norm(reference).casefold()
+    return [b for b in boilerplate if (key := norm(b).casefold()) and text.count(key) > gold.count(key)]
 
 
 def to_vn(value: Any) -> datetime | None:

@@ -10,7 +10,7 @@ import os
 from crawler import __version__
 
 BOT_NAME = "vnparty_archive"
-SPIDER_MODULES = ["spiders", "crawler.crawl.site_spiders", "crawler.crawl.generic"]
+SPIDER_MODULES = ["spiders", "crawler.crawl.site_spiders", "crawler.crawl.generic", "crawler.crawl.platforms"]
 NEWSPIDER_MODULE = "spiders"
 
 # --- the archive ---------------------------------------------------------

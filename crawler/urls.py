@@ -2,6 +2,13 @@
 
 >>> canonicalize_url("https://tuyengiao.vn:443/a-1?utm_source=fb&page=2#top")
 'https://tuyengiao.vn/a-1?page=2'
+>>> canonicalize_url("https://btg.x.vn/web/btg/-/asset_publisher/A1/content/bai-viet?redirect=%2Fweb%2Fbtg&inheritRedirect=true")
+'https://btg.x.vn/web/btg/-/asset_publisher/A1/content/bai-viet'
+>>> canonicalize_url("https://x.dcs.vn/(S(kz3xhf55))/DetailView/12/tin/Bai-viet.html?AspxAutoDetectCookieSupport=1")
+'https://x.dcs.vn/DetailView/12/tin/Bai-viet.html'
+
+Parameters that select content stay (`page`, `id`, `p_p_id`, `_…_cur`); only the ones that say where a
+reader came from or where to go back to are dropped.
 """
 
 from __future__ import annotations
@@ -9,12 +16,17 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-# Parameters that say where a reader came from, never what they read.
+# Parameters that say where a reader came from or where to go back to, never what they read:
+# campaign trackers; Liferay's return address (`redirect`, `inheritRedirect`, `_<portlet>_redirect`,
+# `backURL`); SharePoint's and ASP.NET's return pages and cookie probes.
 TRACKING_PARAM = re.compile(
     r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|zarsrc|zalo_[a-z_]+|_ga|_gl|mc_cid|mc_eid|"
-    r"igshid|ref_src|gidzl)$",
+    r"igshid|ref_src|gidzl|redirect|inheritRedirect|_\w+_redirect|backURL|_\w+_backURL|"
+    r"Source|ReturnUrl|AspxAutoDetectCookieSupport|InitialTabId|VisibilityContext)$",
     re.IGNORECASE,
 )
+# ASP.NET cookieless sessions put the session id into the path: /(S(kz3xhf55))/page.aspx
+COOKIELESS_SESSION = re.compile(r"/\((?:[A-Z]\([^)/]*\))+\)(?=/)")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -31,7 +43,8 @@ def canonicalize_url(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not TRACKING_PARAM.match(k)
     ]
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+    path = COOKIELESS_SESSION.sub("", parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
 def origin_of(url: str) -> str:

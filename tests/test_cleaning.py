@@ -3,15 +3,13 @@
 import pytest
 from lxml import html
 
+from crawler.extract.bylines import Byline, parse_byline, split_byline
 from crawler.extract.cleaning import (
-    Byline,
     collapse_captions,
     drop_boilerplate_lines,
     is_boilerplate_line,
     normalize_text,
     paragraphs_of,
-    parse_byline,
-    split_byline,
     strip_boilerplate,
 )
 

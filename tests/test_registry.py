@@ -26,12 +26,12 @@ from crawler.sites import (
 from tests.conftest import ROOT, SITES, query
 
 
-def test_scrapy_list_is_the_registry_plus_the_generic_spider():
+def test_scrapy_list_is_the_registry_plus_the_generic_and_platform_spiders():
     result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Warning" not in result.stderr and "several spiders" not in result.stderr
-    assert set(result.stdout.split()) == set(registry()) | {"generic"}
+    assert set(result.stdout.split()) == set(registry()) | {"generic", "nukeviet", "liferay", "portal"}
 
 
 def test_every_spider_takes_its_data_from_its_row():

@@ -302,6 +302,7 @@ def test_alarm_when_a_redesign_breaks_the_selectors(mirror_copy, tmp_path):
         result = crawl_cli(*base, "--set", "ARCHIVE_REVISIT=all",
                            env={"ARCHIVE_ALERT_WEBHOOK": f"http://127.0.0.1:{hook.server_address[1]}/hook"})
     hook.shutdown()
+    hook.server_close()
     assert result.returncode == 1
     alarms = json.loads(query(db, "SELECT alarms FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]["alarms"])
     assert any(a.startswith(("selectors", "coverage")) for a in alarms), alarms

@@ -137,3 +137,15 @@ def test_page_limit_stops_pagination(tmp_path):
         requested = set(mirror.requests)
     assert requested and not any("page=" in target for target in requested)
     assert query(db, "SELECT count(*) AS n FROM articles")[0]["n"] < len(load_expected("tuyengiao")["articles"])
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_field_quality_shows_per_site_and_per_run(crawled, site):
+    expected = load_expected(site)["articles"]
+    with_author = sum(gold["author"] is not None for gold in expected.values())
+    row = crawled[site].rows("SELECT * FROM site_field_quality WHERE site = ?", (site,))[0]
+    assert row["articles"] == len(expected)
+    assert row["with_author"] == round(with_author / len(expected), 3)
+    assert row["with_date"] == 1.0
+    run = crawled[site].rows("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert run["with_author"] >= with_author and run["with_published"] >= len(expected)

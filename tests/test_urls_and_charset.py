@@ -16,6 +16,23 @@ from tests.conftest import encode_cp1258
     ("https://x.vn/a?fbclid=IwAR0&page=2&zarsrc=30", "https://x.vn/a?page=2"),
     ("http://127.0.0.1:8123/nhip-cau?page=2", "http://127.0.0.1:8123/nhip-cau?page=2"),
     ("https://x.vn", "https://x.vn/"),
+    # Liferay: where to go back to never selects content; the portlet and its page do
+    ("https://btg.x.vn/web/btg/tin/-/asset_publisher/Ab12/content/bai?redirect=https%3A%2F%2Fbtg.x.vn%2Fweb%2Fbtg"
+     "&inheritRedirect=true", "https://btg.x.vn/web/btg/tin/-/asset_publisher/Ab12/content/bai"),
+    ("https://x.vn/web/guest/tin?p_p_id=101_INSTANCE_Ab12&_101_INSTANCE_Ab12_redirect=%2Fweb&_101_INSTANCE_Ab12_cur=2",
+     "https://x.vn/web/guest/tin?p_p_id=101_INSTANCE_Ab12&_101_INSTANCE_Ab12_cur=2"),
+    ("https://x.vn/web/guest/a?_com_liferay_AP_backURL=%2Fweb&p_p_lifecycle=0",
+     "https://x.vn/web/guest/a?p_p_lifecycle=0"),
+    # SharePoint and ASP.NET: return pages, cookie probes and cookieless session ids
+    ("https://angiang.dcs.vn/tin-tuc/Pages/Bai.aspx?Source=%2Ftin-tuc%2FPages%2Fdefault%2Easpx&InitialTabId=Ribbon",
+     "https://angiang.dcs.vn/tin-tuc/Pages/Bai.aspx"),
+    ("https://x.dcs.vn/(S(kz3xhf55oq))/DetailView/12/tin/Bai.html?AspxAutoDetectCookieSupport=1",
+     "https://x.dcs.vn/DetailView/12/tin/Bai.html"),
+    ("https://x.vn/Account/Login.aspx?ReturnUrl=%2Fa", "https://x.vn/Account/Login.aspx"),
+    # trackers of every kind; content-selecting parameters stay, in their order
+    ("https://x.vn/tin-tuc/?page=2&utm_campaign=a&gclid=1&zalo_source=b&NewsId=7",
+     "https://x.vn/tin-tuc/?page=2&NewsId=7"),
+    ("https://x.vn/tabid/96/Default.aspx?ArticleID=3668&mid=515", "https://x.vn/tabid/96/Default.aspx?ArticleID=3668&mid=515"),
 ])
 def test_canonicalize_url(url, canonical):
     assert canonicalize_url(url) == canonical

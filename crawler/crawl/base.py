@@ -36,11 +36,12 @@ from lxml import etree
 from scrapy.http import Response
 
 from crawler.crawl.items import PageGone, PageNotModified
+from crawler.crawl.pagers import is_pager_link, same_page_size
 from crawler.crawl.revisit import is_due
 from crawler.crawl.storage import crawl_store
 from crawler.extract import SiteRules, extract_article
 from crawler.extract.charset import decode_response
-from crawler.sites import Site, registry
+from crawler.sites import Site, registry, site_for_host
 from crawler.urls import canonicalize_url, origin_of, rebase_url
 
 # Pager containers on the platforms we know, plus the common generic names.
@@ -101,16 +102,50 @@ class ArchiveSpider(scrapy.Spider):
                 raise ValueError(f"{site.name}: unknown parameter {name!r} for its platform (known: {known})")
             setattr(cls, name, values if kind is tuple else (values[0] if values else ""))
 
-    def __init__(self, base_url: str | None = None, origin: str | None = None,
+    def __init__(self, start_url: str | None = None, site: str | None = None, province: str | None = None,
+                 organization: str | None = None, base_url: str | None = None, origin: str | None = None,
                  max_pages: str | int | None = None, revisit: str | None = None, **kwargs: Any):
+        params = {name: kwargs.pop(name) for name in list(kwargs) if name in self.parameters}
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/") if base_url else None
         self._origin_arg = origin
         self._max_pages_arg = int(max_pages) if max_pages else None
         self._revisit_arg = revisit
-        self.site_name = self.name  # the site the archive files this crawl under (generic: -a site=)
+        self.site_name = self.name  # the site the archive files this crawl under (-a site= for another)
         self.known: dict[str, dict[str, Any]] = {}  # URL -> article facts, loaded at start
         self._scheduled: set[str] = set()  # article URLs requested in this run
+        if self.site is None and not (start_url or base_url or origin):
+            raise ValueError(f"{self.name}: pass -a start_url=URL (and -a site=NAME)")
+        if start_url:
+            parts = urlsplit(start_url)
+            if parts.scheme and parts.netloc:
+                self.live_origin = origin_of(start_url)
+            self.start_paths = ((parts.path or "/") + (f"?{parts.query}" if parts.query else ""),)
+        if site or self.site is None:
+            # a platform's or the generic spider: the site named by -a site=, else the registry's site of
+            # the host, else the host itself
+            host = urlsplit(self.live_origin or base_url or origin or "").hostname or "site"
+            declared = registry().get(site or "") or site_for_host(host)
+            self.site = declared
+            self.site_name = site or (declared.name if declared else re.sub(r"^www\.", "", host))
+        self.province = province or self.province or (self.site.province if self.site else None)
+        self.organization = organization or self.organization or (self.site.organization if self.site else None)
+        # platform parameters: given with -a (space separated), else the registry row's of the site this
+        # spider was pointed at, else detected on the start page (`detect`)
+        given = {name: tuple(value.split()) for name, value in params.items()}
+        if not given and self.site is not None and type(self).site is not self.site:
+            given = {name: values for name, values in self.site.params.items() if name in self.parameters}
+        for name, values in given.items():
+            setattr(self, name, values if self.parameters[name] is tuple else (values[0] if values else ""))
+        self._detect = bool(self.parameters) and not given and type(self).site is None
+        if given:
+            self.configure()
+
+    def configure(self) -> None:
+        """Rebuild what the platform derives from its parameters (URL patterns) after they changed."""
+
+    def detect(self, response: Response) -> None:
+        """Find the platform's parameters on the first page when neither the registry nor -a gives them."""
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
@@ -258,6 +293,9 @@ class ArchiveSpider(scrapy.Spider):
         stats.inc_value("archive/pages/listing")
         if not hasattr(response, "text"):
             return
+        if is_start and self._detect:
+            self._detect = False
+            self.detect(response)
         article_urls = self._article_links(response, self.article_links)
         if not article_urls and self.article_links:  # markup changed: any article-shaped link
             stats.inc_value("archive/warnings/article_links_selector_empty")
@@ -277,9 +315,7 @@ class ArchiveSpider(scrapy.Spider):
             stats.inc_value("archive/incremental/listing_stopped")
             return
 
-        pager_urls = {url for href in response.css(", ".join(self.pager_links)).css("::attr(href)").getall()
-                      if (url := self.site_url(href, response.url)) and not self.is_article_url(url)}
-        pager_urls.discard(canonicalize_url(response.url))
+        pager_urls = self.pager_urls(response)
         if page < self.max_pages:
             for url in sorted(pager_urls):
                 yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": page + 1, "quiet": quiet})
@@ -291,6 +327,24 @@ class ArchiveSpider(scrapy.Spider):
                 url = self.site_url(href, response.url)
                 if url and url not in pager_urls and self.is_listing_url(url):
                     yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
+
+    def pager_urls(self, response: Response) -> set[str]:
+        """The listing's other pages: links in the platform's pager containers, and any link that leads to
+        the same listing with another page number or says so by its text (crawler.crawl.pagers)."""
+        here = canonicalize_url(response.url)
+        found = {url for href in response.css(", ".join(self.pager_links)).css("::attr(href)").getall()
+                 if (url := self.site_url(href, response.url)) and not self.is_article_url(url)}
+        for a in response.css("a[href]"):
+            url = self.site_url(a.attrib.get("href", ""), response.url)
+            if not url or url in found or self.is_article_url(url):
+                continue
+            text = " ".join(a.css("::text").getall()) or " ".join(
+                a.css("img::attr(alt), img::attr(title)").getall()) or a.attrib.get("title", "") or a.attrib.get(
+                "aria-label", "")
+            if is_pager_link(url, here, text):
+                found.add(url)
+        found.discard(here)
+        return same_page_size(found)
 
     def _article_links(self, response: Response, selectors: tuple[str, ...]) -> list[str]:
         urls: list[str] = []

@@ -36,13 +36,13 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.crawl.base import DOCUMENT_LINK, PAGER_LINKS, ArchiveSpider
+from crawler.crawl.base import DOCUMENT_LINK, ArchiveSpider
+from crawler.crawl.pagers import has_page_number
 from crawler.extract.article import Article
 from crawler.extract.charset import decode_response
 from crawler.extract.generic import extract_generic
 from crawler.extract.templates import SiteTemplate, template_dir
-from crawler.sites import registry, site_for_host
-from crawler.urls import canonicalize_url, origin_of
+from crawler.urls import canonicalize_url
 
 # URL paths (+ query) that carry an article id on the platforms of Party sites and common CMSs.
 ARTICLE_URL = re.compile(
@@ -59,14 +59,10 @@ NOT_PAGE = re.compile(
     r"/(?:tim-kiem|search|login|dang-nhap|dang-ky|register|print|in-bai|savefile|sendmail|lien-he|contact|"
     r"author|tac-gia|wp-admin|wp-login|admin|cart|share)(?:[-/.?]|$)|[?&](?:s|q|keyword|search|print|share)=",
     re.IGNORECASE)
-# Pagination of a listing (never an article).
-PAGINATION = re.compile(r"[?&](?:page|trang|cur|pageindex|pagenumber|p|start|offset)=\d+|_cur=\d+|/page-\d+|"
-                        r"/page/\d+|/trang-\d+|[?&]paged=\d+", re.IGNORECASE)
+# A category page sits a few segments deep (DNN: /tin-hoat-dong/tabid/96/catid/12/Default.aspx);
+# deeper links from the start page are articles, files or application pages.
+MAX_LISTING_DEPTH = 6
 FEEDS = re.compile(r"(?:^|/)(?:rss|feed|atom)(?:/|\.xml|\.rss|$)|\.rss$", re.IGNORECASE)
-GENERIC_PAGER_LINKS = PAGER_LINKS + (
-    "a[href*='page=']", "a[href*='/page-']", "a[href*='/page/']", "a[href*='trang-']", "a[href*='_cur=']",
-    "a[href*='trang=']", "a[href*='paged=']", ".pagination-container a", "ul.pages a", ".pages a",
-)
 MENU_ANCESTORS = ("ancestor::nav or ancestor::header or ancestor::footer or ancestor::*[contains(@class,'menu') "
                   "or contains(@id,'menu') or contains(@class,'nav') or contains(@class,'breadcrumb')]")
 
@@ -94,27 +90,10 @@ class GenericSpider(ArchiveSpider):
 
     name = "generic"
     platform = "generic"
-    pager_links = GENERIC_PAGER_LINKS
     listing_path = re.compile(r".*")  # any same-site page linked from the start page (see is_listing_url)
 
-    def __init__(self, start_url: str | None = None, site: str | None = None, province: str | None = None,
-                 organization: str | None = None, base_url: str | None = None, origin: str | None = None,
-                 max_categories: str | int = 40, warmup: str | int = 4, **kwargs: Any):
-        super().__init__(base_url=base_url, origin=origin, **kwargs)
-        if not (start_url or base_url or origin or self.live_origin):
-            raise ValueError(f"{self.name}: pass -a start_url=URL (and -a site=NAME)")
-        if start_url:
-            parts = urlsplit(start_url)
-            if parts.scheme and parts.netloc:
-                self.live_origin = origin_of(start_url)
-            self.start_paths = ((parts.path or "/") + (f"?{parts.query}" if parts.query else ""),)
-        host = urlsplit(self.live_origin or base_url or origin or "").hostname or "site"
-        if site or self.site is None:  # `scrapy crawl generic`: a site named by -a site= or its host
-            declared = registry().get(site or "") or site_for_host(host)
-            self.site = declared
-            self.site_name = site or (declared.name if declared else re.sub(r"^www\.", "", host))
-        self.province = province or self.province or (self.site.province if self.site else None)
-        self.organization = organization or self.organization or (self.site.organization if self.site else None)
+    def __init__(self, max_categories: str | int = 40, warmup: str | int = 4, **kwargs: Any):
+        super().__init__(**kwargs)
         self.max_categories = int(max_categories)
         self.warmup = int(warmup)
         self.template = SiteTemplate(self.site_name)
@@ -149,14 +128,14 @@ class GenericSpider(ArchiveSpider):
             return False
         if url in self._feed_articles:
             return True
-        if PAGINATION.search(target) and not re.search(r"[?&]p=\d{2,}", target):
-            return False
+        if has_page_number(url) and not re.search(r"[?&]p=\d{2,}", target):
+            return False  # a listing's page, never an article
         return bool(ARTICLE_URL.search(target)) or url_shape(url) in self._article_shapes
 
     def is_listing_url(self, url: str) -> bool:
         path = urlsplit(url).path
         if (self.is_article_url(url) or NOT_PAGE.search(_target(url)) or DOCUMENT_LINK.search(path)
-                or FEEDS.search(path) or path.count("/") > 4):
+                or FEEDS.search(path) or path.count("/") > MAX_LISTING_DEPTH):
             return False
         if self._listings_followed >= self.max_categories:
             return False
@@ -172,7 +151,7 @@ class GenericSpider(ArchiveSpider):
         by_shape: dict[str, dict[str, int]] = defaultdict(dict)
         for a in response.xpath(f"//a[@href and not({MENU_ANCESTORS})]"):
             url = self.site_url(a.attrib.get("href", ""), response.url)
-            if not url or NOT_PAGE.search(_target(url)) or PAGINATION.search(_target(url)):
+            if not url or NOT_PAGE.search(_target(url)) or has_page_number(url):
                 continue
             if DOCUMENT_LINK.search(urlsplit(url).path) or FEEDS.search(urlsplit(url).path):
                 continue

@@ -9,8 +9,9 @@ from scrapy.exceptions import DropItem
 
 from crawler.crawl.items import PageGone, PageNotModified
 from crawler.crawl.storage import crawl_store
+from crawler.enrich import enrich_article
 from crawler.extract.article import Article
-from crawler.extract.validate import skip_reason
+from crawler.extract.validate import has_clock, skip_reason
 from crawler.store import ArticleStore
 
 
@@ -36,7 +37,9 @@ class ValidatePipeline:
         """Field coverage per run: a drop is the sign that a site changed its markup."""
         self.stats.inc_value("archive/fields/pages")
         present = {"title": article.title, "published": article.published_at, "author": article.author,
-                   "body": article.body_text, "site_rules_body": "body" not in article.used_generic}
+                   "body": article.body_text, "site_rules_body": "body" not in article.used_generic,
+                   "published_time": has_clock(article.published_at), "lead": article.lead,
+                   "images": article.images}
         for name, value in present.items():
             if value:
                 self.stats.inc_value(f"archive/fields/{name}")
@@ -64,6 +67,9 @@ class StorePipeline:
             result = self.store.upsert(item, site=spider.site_name, province=getattr(spider, "province", None),
                                        fetched_url=item.url)
             self.stats.inc_value(f"archive/articles/{result.status}")
+            if result.status in ("new", "changed"):  # research data: references, places, people (crawler/enrich.py)
+                self.store.replace_enrichment(enrich_article(item, result.article_id, spider.site_name,
+                                                             getattr(spider, "province", None)))
         elif isinstance(item, PageNotModified):
             if self.store.touch(item.url):
                 self.stats.inc_value("archive/articles/not_modified")

@@ -42,6 +42,9 @@ def summarize(stats: dict[str, Any], reason: str, duration: float) -> dict[str, 
         "errors": (_count(stats, "downloader/exception_type_count/")
                    + _count(stats, "httperror/response_ignored_status_count/5")
                    + stats.get("retry/max_reached", 0)),
+        # field quality: how many stored pages had each field (docs/data-model.md, view site_field_quality)
+        **{f"with_{name}": stats.get(f"archive/fields/{name}", 0)
+           for name in ("author", "published", "published_time", "lead", "images")},
         "stats": json.dumps({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()},
                             ensure_ascii=False, sort_keys=True, default=str),
     }

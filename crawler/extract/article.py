@@ -25,6 +25,10 @@ class Article:
     images: list[dict[str, str | None]] = field(default_factory=list)
     extractor_version: str = EXTRACTOR_VERSION
     used_generic: list[str] = field(default_factory=list)
+    # which strategy found the body: "site-rules", "generic", "generic-tags" (the second reading)
+    extraction_method: str | None = None
+    # links with headline-long text left in the body: a listing's teasers, not an article (validate.py)
+    headline_links: int = 0
     # HTTP validators for conditional revisits (not content)
     etag: str | None = None
     last_modified: str | None = None
@@ -46,7 +50,8 @@ class Article:
             "published_raw": self.published_raw, "author": self.author, "credit": self.credit,
             "category": self.category, "lead": self.lead, "body": self.body_text,
             "captions": self.captions, "images": self.images,
-            "extractor_version": self.extractor_version, "generic_fields": self.used_generic,
+            "extractor_version": self.extractor_version, "extraction_method": self.extraction_method,
+            "generic_fields": self.used_generic,
         }
         return json.dumps(data, ensure_ascii=False, indent=2)
 

@@ -7,7 +7,7 @@ chose as the article body, in three passes:
    links, pagers, counters, related-news boxes ("Tin liên quan" …), forms.
 2. `paragraphs_of(node)` walks what is left in document order and returns
    normalised text blocks: paragraphs, subheads, list items, table rows.
-3. `drop_boilerplate_lines` and `split_byline` clean the ends of that list:
+3. `drop_boilerplate_lines` and crawler.extract.bylines.split_byline clean the ends of that list:
    counters and headings left as text, then the trailing byline.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -108,6 +107,26 @@ def is_boilerplate_line(line: str) -> bool:
     False
     """
     return bool(_BOILERPLATE_LINE.fullmatch(line.strip()))
+
+
+# The lines of a site's footer: who owns and licenses the site, where it is, who built it.
+_FOOTER_LINE = re.compile(
+    r"^\W*(?:bản quyền|copyright|©|\(c\) ?\d{4}|giấy phép(?: số| xuất bản| hoạt động)?|địa chỉ|điện thoại|đt|"
+    r"email|e-mail|fax|hotline|chịu trách nhiệm|trưởng ban biên tập|tổng biên tập|ghi rõ nguồn|thiết kế bởi|"
+    r"phát triển bởi|được phát triển bởi|đơn vị quản lý|cơ quan chủ quản|cơ quan quản lý|ban biên tập|"
+    r"tòa soạn|toà soạn|trụ sở|cơ quan của|cơ quan ngôn luận)\b|^.{0,80}\s-\s(?:cơ quan|cơ quan ngôn luận) của\b",
+    re.IGNORECASE)
+
+
+def is_footer_line(line: str) -> bool:
+    """A line of a site's footer (copyright, licence, address, contacts).
+
+    >>> is_footer_line("Giấy phép số 05/GP-STTTT ngày 14/3/2019"), is_footer_line("Địa chỉ: Số 8 Nguyễn Đáng")
+    (True, True)
+    >>> is_footer_line("Hội nghị đã thông qua nghị quyết.")
+    False
+    """
+    return bool(_FOOTER_LINE.match(line.strip()))
 
 
 def drop_boilerplate_lines(blocks: list[str]) -> list[str]:
@@ -292,93 +311,6 @@ def paragraphs_of(node: Any) -> list[str]:
     walk(node)
     flush()
     return blocks
-
-
-# ---------------------------------------------------------------------------
-# Bylines
-
-@dataclass(frozen=True)
-class Byline:
-    author: str | None = None
-    credit: str | None = None
-
-
-_AUTHOR_PREFIX = re.compile(
-    r"^(?:bài(?:\s*(?:viết|và ảnh|, ảnh|,ảnh|/ảnh))?|tin(?:\s*(?:và ảnh|, ảnh|,ảnh|/ảnh))?|"
-    r"tác giả|người viết|phóng viên|pv|thực hiện|nhóm phóng viên|ảnh)\s*:\s*(.+)$",
-    re.IGNORECASE,
-)
-_CREDIT_PREFIX = re.compile(r"^(?:theo|nguồn tin|nguồn)\s*[:\-]?\s*(.+)$", re.IGNORECASE)
-_PARENTHETICAL = re.compile(r"\s*\((?:[^()]{1,25})\)\s*$")
-# A person's name, initials or a pair of them: "Thu Hằng", "T.H", "Huỳnh Phong - Hùng Anh".
-_NAME_WORD = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ'’]*\.?|[A-ZĐ]\.(?:[A-ZĐ]\.?)*[A-ZĐ]?)$")
-ORGANISATION_WORDS = ("báo", "tạp chí", "cổng", "trang", "đài", "ban ", "ttxvn", "vov", "vtv",
-                      "thông tấn", "tuyengiao", "dangcongsan", "nhân dân", "quân đội", "sở ", "ủy ban",
-                      "trung tâm", "hội ", "www.", ".vn", ".com", "tổng hợp")
-
-
-def _looks_like_name(text: str) -> bool:
-    text = _PARENTHETICAL.sub("", text).strip()
-    if not text or len(text) > 45 or text[-1] in ".:;,!?" or any(ch.isdigit() for ch in text):
-        return False
-    if text.isupper() and len(text) > 6:
-        return False  # an upper-case subhead, not initials
-    words = [w for w in re.split(r"\s+|\s*[-–&,]\s*", text) if w]
-    return 1 <= len(words) <= 6 and all(_NAME_WORD.match(w) for w in words)
-
-
-def parse_byline(line: str) -> Byline | None:
-    """Read an author or an organisation credit from a byline line, or None.
-
-    >>> parse_byline("Bài viết: Hữu Nghĩa")
-    Byline(author='Hữu Nghĩa', credit=None)
-    >>> parse_byline("Theo Báo Quảng Ninh")
-    Byline(author=None, credit='Báo Quảng Ninh')
-    >>> parse_byline("Hồ Giang (thực hiện)")
-    Byline(author='Hồ Giang', credit=None)
-    >>> parse_byline("Tiếp tục tăng cường công tác.") is None
-    True
-    """
-    line = normalize_text(line).replace("\n", " ").strip()
-    if not line or len(line) > 120:
-        return None
-    if m := _AUTHOR_PREFIX.match(line):
-        name = _PARENTHETICAL.sub("", m.group(1)).strip()
-        return Byline(author=name) if name else None
-    if m := _CREDIT_PREFIX.match(line):
-        source = m.group(1).strip().rstrip(".")
-        if any(word in source.casefold() for word in ORGANISATION_WORDS) or _looks_like_name(source):
-            return Byline(credit=source)
-        return None
-    if _looks_like_name(line):
-        name = _PARENTHETICAL.sub("", line).strip()
-        if name.casefold() in EDGE_LINES:
-            return None
-        return Byline(author=name)
-    return None
-
-
-def split_byline(blocks: list[str]) -> tuple[list[str], Byline]:
-    """Take the trailing author and credit lines off the body (in either order)."""
-    author = credit = None
-    blocks = list(blocks)
-    for _ in range(2):
-        if len(blocks) < 2:
-            break
-        last = blocks[-1]
-        # "Thu Hằng\nTheo Báo X" in one block: try the lines one by one
-        lines = last.split("\n")
-        found = parse_byline(lines[-1])
-        if not found or (found.author and author) or (found.credit and credit):
-            break
-        author = author or found.author
-        credit = credit or found.credit
-        lines.pop()
-        if lines:
-            blocks[-1] = "\n".join(lines)
-        else:
-            blocks.pop()
-    return blocks, Byline(author=author, credit=credit)
 
 
 def collapse_captions(captions: list[str]) -> list[str]:

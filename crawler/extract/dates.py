@@ -1,7 +1,9 @@
-"""Vietnamese date parsing: day-first, Asia/Ho_Chi_Minh, every form in sites.md §2, §4 and §7.
+"""Vietnamese date parsing: day-first, Asia/Ho_Chi_Minh, every form seen on Party sites.
 
 >>> parse_vietnamese_date("Thứ Năm, 11/8/2022 14:2'(GMT+7)").isoformat()
 '2022-08-11T14:02:00+07:00'
+>>> parse_vietnamese_date("Cập nhật lúc 15:10, Thứ Hai, 23/10/2017 (GMT+7)").isoformat()
+'2017-10-23T15:10:00+07:00'
 >>> parse_vietnamese_date("Cập nhật lúc: 18:00 |22/05/2022").isoformat()
 '2022-05-22T18:00:00+07:00'
 >>> parse_vietnamese_date("2022-07-03T21:34:00Z").isoformat()
@@ -58,7 +60,10 @@ _CLOCK = (
     r"(?: ?(?P<ampm>am|pm|sa|ch|sáng|chiều|tối)(?!\w))?"
 )
 _CLOCK_AFTER = re.compile(r" ?(?:-|\||,|lúc|vào lúc)? ?" + _CLOCK, re.IGNORECASE)
-_CLOCK_BEFORE = re.compile(_CLOCK + r" ?(?:-|\||,|ngày)? ?$", re.IGNORECASE)  # searched up to the date's start
+# "15:10, Thứ Hai, 23/10/2017": a weekday may stand between a time written first and its date
+_WEEKDAY = r"(?:thứ (?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật|cn)"
+_CLOCK_BEFORE = re.compile(_CLOCK + r" ?(?:-|\||,)? ?(?:" + _WEEKDAY + r" ?(?:-|\||,)? ?)?(?:ngày )?$",
+                           re.IGNORECASE)  # searched up to the date's start
 _NEXT_DATE = re.compile(r" ?(?:-|\||,|ngày)? ?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", re.IGNORECASE)
 _ZONE = re.compile(
     r" ?\(?(?P<zone>Z|ICT|(?:GMT|UTC) ?[+-] ?\d{1,2}(?::?\d{2})?|GMT|UTC|[+-]\d{2}:?\d{2})\)?(?!\w)",
@@ -134,7 +139,7 @@ def _fields(m: re.Match[str]) -> tuple[int, int, int, Clock | None]:
 def _clock_near(text: str, start: int, end: int) -> tuple[Clock | None, int]:
     """The valid time written right after the date, else right before it; and where the stamp ends."""
     after = _CLOCK_AFTER.match(text, end)
-    before = _CLOCK_BEFORE.search(text, max(0, start - 30), start)
+    before = _CLOCK_BEFORE.search(text, max(0, start - 40), start)
     # "04:35 15/03/2016 04:36 16/03/2016": a time between two dates goes with the next one
     # when this date already has its own time in front.
     if after and before and _NEXT_DATE.match(text, after.end()):

@@ -24,6 +24,8 @@ GENERIC_CAPTIONS: CaptionFinder = etree.XPath(
 # more text is a data table that happens to hold an image.
 MAX_IMAGE_TABLE_ROWS = 4
 MAX_IMAGE_TABLE_CHARS = 600
+# A <div>/<p> holding one image and a caption-length text is a figure written without <figure>.
+MAX_IMAGE_BOX_CHARS = 300
 
 
 def caption_container(img: Any, body: Any) -> Any:
@@ -36,6 +38,12 @@ def caption_container(img: Any, body: Any) -> Any:
         if (anc.tag == "table" and len(anc.findall(".//tr")) <= MAX_IMAGE_TABLE_ROWS
                 and len(_string(anc)) < MAX_IMAGE_TABLE_CHARS):
             return anc
+        if anc.tag in ("div", "p", "span", "a", "center"):
+            text = " ".join(_string(anc).split())
+            if len(anc.findall(".//img")) != 1 or len(text) >= MAX_IMAGE_BOX_CHARS:
+                return None
+            if text and anc.tag == "div":
+                return anc  # "<div class=avatar><img><span>caption</span></div>"
     return None
 
 

@@ -22,23 +22,25 @@ from urllib.parse import urljoin
 from lxml import html
 
 from crawler.extract.article import Article
+from crawler.extract.bylines import parse_byline, take_bylines
 from crawler.extract.cleaning import (
     collapse_captions,
     drop_boilerplate_lines,
     normalize_text,
     paragraphs_of,
-    parse_byline,
-    split_byline,
     strip_boilerplate,
 )
-from crawler.extract.dates import parse_vietnamese_date
+from crawler.extract.datelines import Dateline, Rank, datelines
 
 # the generic extractor: for pages without site rules, and finder by finder where the rules miss
-from crawler.extract.generic import extract_generic, find_date, find_main_block, find_title
+from crawler.extract.generic import extract_generic, find_date, find_title
+from crawler.extract.generic.analysis import Analysis, _root, read_main_text
+from crawler.extract.generic.byline import byline_near_body, find_lead
+from crawler.extract.generic.metadata import read_metadata
 from crawler.extract.images import absolute_links, dedupe_images, take_images
 from crawler.extract.page import _el_text, parse_page, prepare
 from crawler.extract.sanitize import sanitize_html
-from crawler.extract.tree import css, drop_tree
+from crawler.extract.tree import count_headline_links, css, drop_tree
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
     if rules is None or rules == GENERIC:  # no site rules: the generic extractor does it all
         return extract_generic(page, url, http_charset)
     doc = parse_page(page, http_charset)
+    meta = read_metadata(doc)  # before prepare(): JSON-LD sits in <script>
     prepare(doc)
     article = Article(url=url)
 
@@ -107,16 +110,9 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
         article.title = article.title[5:].strip() or None
     article.category = _text(_last(doc, rules.category))
 
-    for selector in rules.date:
-        for el in css(selector)(doc):
-            # a <meta> selector (NukeViet's article:published_time) gives its content
-            raw = (normalize_text(el.get("content", "")) or None) if el.tag == "meta" else _text(el)
-            if raw and (rules.date_pattern is None or rules.date_pattern.search(raw)):
-                if parsed := parse_vietnamese_date(raw):
-                    article.published_at, article.published_raw = parsed.isoformat(), raw
-                    break
-        if article.published_at:
-            break
+    dateline = _site_dateline(doc, rules)
+    if dateline is not None:
+        article.published_at, article.published_raw = dateline.value.isoformat(), dateline.raw
 
     lead_el = _first(doc, rules.lead)
     article.lead = _text(lead_el)
@@ -132,17 +128,32 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
         drop_tree(container)
 
     body = _first(doc, rules.body)
+    article.extraction_method = "site-rules"
+    analysis = None  # the generic reading of the page, made only when a rule misses
     if body is None:
-        body = find_main_block(doc)
+        analysis, node, article.extraction_method = read_main_text(_root(doc))
+        body = node.el if node is not None else None
         article.used_generic.append("body")
     if article.title is None:
         article.title = find_title(doc, body)
         article.used_generic.append("title")
     if article.published_at is None:
-        article.published_at, article.published_raw = find_date(doc, title_el)
+        article.published_at, article.published_raw = find_date(doc, title_el, body)
         article.used_generic.append("published")
     if body is None:
         return article
+    # Where a rule misses, the generic finders, with the same evidence they use alone: a sapo between
+    # the title and the text; a byline under the title or right after the text (read before the body
+    # is cleaned, on the generic reading of the page, made once).
+    if analysis is None and (article.lead is None or not rules.author or not rules.credit):
+        analysis = Analysis(_root(doc))
+    body_node = analysis.nodes.get(body) if analysis is not None else None
+    title_node = analysis.nodes.get(title_el) if analysis is not None and title_el is not None else None
+    if article.lead is None and body_node is not None:
+        if (lead_el := find_lead(analysis, title_node, body_node)) is not None:
+            article.lead = _text(lead_el)
+            article.used_generic.append("lead")
+    outside = byline_near_body(analysis, body_node, title_node, meta) if body_node is not None else None
 
     author_el = _first_of(body, doc, rules.author)
     credit_el = _first_of(body, doc, rules.credit)
@@ -159,18 +170,40 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
         blocks = [b for i, b in enumerate(blocks) if not (i < 3 and b == article.title)]
     if article.lead and blocks and blocks[0] == article.lead:
         blocks.pop(0)
-    blocks, byline = split_byline(blocks)
+    blocks, byline = take_bylines(blocks)
 
-    article.author = (explicit.author if explicit else None) or byline.author
-    article.credit = (explicit_credit.credit if explicit_credit else None) or byline.credit
+    article.author = (explicit.author if explicit else None) or byline.author or (outside.author if outside else None)
+    article.credit = ((explicit_credit.credit if explicit_credit else None) or byline.credit
+                      or (outside.credit if outside else None))
     if explicit and explicit.credit and not article.credit:
         article.credit = explicit.credit
     article.paragraphs = blocks
 
     article.images = dedupe_images(images, collapse_captions([img["caption"] or "" for img in images]))
+    article.headline_links = count_headline_links(body)
     absolute_links(body, url)
     article.body_html = sanitize_html(html.tostring(body, encoding="unicode"))
     return article
+
+
+def _site_dateline(doc: Any, rules: SiteRules) -> Dateline | None:
+    """The publication date line the site's date selectors find (crawler.extract.datelines ranks them):
+    the first selector with a publication or plain date line wins; an update line only when no
+    selector finds better; an edit line never (the generic finder gets its turn first)."""
+    updated = None
+    for selector in rules.date:
+        lines = []
+        for el in css(selector)(doc):
+            # a <meta> selector (NukeViet's article:published_time) gives its content
+            raw = (normalize_text(el.get("content", "")) or None) if el.tag == "meta" else _text(el)
+            if raw and (rules.date_pattern is None or rules.date_pattern.search(raw)):
+                lines += datelines(raw)
+        best = min(lines, key=lambda d: (d.rank, not d.has_time), default=None)
+        if best is not None and best.rank <= Rank.PLAIN:
+            return best
+        if best is not None and best.rank == Rank.UPDATED and updated is None:
+            updated = best
+    return updated
 
 
 def _first_of(body: Any, doc: Any, selectors: tuple[str, ...]) -> Any:

@@ -55,3 +55,28 @@ _TRANSLATOR = _Translator()
 def css(selector: str) -> CSSSelector:
     """A compiled CSS selector (HTML rules: case-insensitive tags and :contains()), cached per selector."""
     return CSSSelector(selector, translator=_TRANSLATOR)
+
+
+HEADLINE_MIN_CHARS = 30  # an anchor this long is a headline ("Hội nghị quán triệt …"), not an inline link
+
+
+def _has_headline_link(el: Any) -> bool:
+    return any(len(" ".join(_string(a).split())) >= HEADLINE_MIN_CHARS for a in el.iter("a"))
+
+
+def count_headline_links(node: Any, levels: int = 3) -> int:
+    """The links of `node` whose text is as long as a headline (a listing's teasers); when `node` (or one
+    of its `levels` nearest ancestors) is one of a run of alike siblings each holding such a link, the
+    run's length: `node` is then one teaser of a listing."""
+    found = sum(1 for a in node.iter("a") if len(" ".join(_string(a).split())) >= HEADLINE_MIN_CHARS)
+    if found == 0:
+        return 0
+    level = node
+    for _ in range(levels):
+        parent = level.getparent()
+        if parent is None:
+            break
+        alike = [sib for sib in parent if sib.tag == level.tag and sib.get("class") == level.get("class")]
+        found = max(found, sum(1 for sib in alike if _has_headline_link(sib)))
+        level = parent
+    return found

@@ -43,42 +43,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.extract.gazetteer import MERGED_INTO, PROVINCE_2025
+
 REGISTRY_FILE = Path(__file__).resolve().parent / "sites.csv"
 STATUSES = ("active", "frozen", "gone", "excluded")
 CRAWLED_STATUSES = ("active", "frozen")
 ORGANIZATION_TYPES = {"C": "trung ương", "BTG": "Ban Tuyên giáo", "TU": "Tỉnh ủy / Thành ủy",
                       "ĐUK": "Đảng ủy Khối", "TCT": "Trường Chính trị", "Báo": "báo Đảng bộ tỉnh"}
 
-# The 63 provinces and the province each belongs to since 1 July 2025 (Nghị quyết 202/2025/QH15).
-# Unchanged provinces map to themselves.
-PROVINCES_2025: dict[str, str] = {
-    "Hà Nội": "Hà Nội", "Huế": "Huế", "Thừa Thiên Huế": "Huế", "Lai Châu": "Lai Châu",
-    "Điện Biên": "Điện Biên", "Sơn La": "Sơn La", "Lạng Sơn": "Lạng Sơn", "Quảng Ninh": "Quảng Ninh",
-    "Thanh Hóa": "Thanh Hóa", "Nghệ An": "Nghệ An", "Hà Tĩnh": "Hà Tĩnh", "Cao Bằng": "Cao Bằng",
-    "Tuyên Quang": "Tuyên Quang", "Hà Giang": "Tuyên Quang",
-    "Lào Cai": "Lào Cai", "Yên Bái": "Lào Cai",
-    "Thái Nguyên": "Thái Nguyên", "Bắc Kạn": "Thái Nguyên",
-    "Phú Thọ": "Phú Thọ", "Vĩnh Phúc": "Phú Thọ", "Hòa Bình": "Phú Thọ",
-    "Bắc Ninh": "Bắc Ninh", "Bắc Giang": "Bắc Ninh",
-    "Hưng Yên": "Hưng Yên", "Thái Bình": "Hưng Yên",
-    "Hải Phòng": "Hải Phòng", "Hải Dương": "Hải Phòng",
-    "Ninh Bình": "Ninh Bình", "Hà Nam": "Ninh Bình", "Nam Định": "Ninh Bình",
-    "Quảng Trị": "Quảng Trị", "Quảng Bình": "Quảng Trị",
-    "Đà Nẵng": "Đà Nẵng", "Quảng Nam": "Đà Nẵng",
-    "Quảng Ngãi": "Quảng Ngãi", "Kon Tum": "Quảng Ngãi",
-    "Gia Lai": "Gia Lai", "Bình Định": "Gia Lai",
-    "Khánh Hòa": "Khánh Hòa", "Ninh Thuận": "Khánh Hòa",
-    "Lâm Đồng": "Lâm Đồng", "Đắk Nông": "Lâm Đồng", "Bình Thuận": "Lâm Đồng",
-    "Đắk Lắk": "Đắk Lắk", "Phú Yên": "Đắk Lắk",
-    "Hồ Chí Minh": "Hồ Chí Minh", "Bình Dương": "Hồ Chí Minh", "Bà Rịa - Vũng Tàu": "Hồ Chí Minh",
-    "Đồng Nai": "Đồng Nai", "Bình Phước": "Đồng Nai",
-    "Tây Ninh": "Tây Ninh", "Long An": "Tây Ninh",
-    "Cần Thơ": "Cần Thơ", "Sóc Trăng": "Cần Thơ", "Hậu Giang": "Cần Thơ",
-    "Vĩnh Long": "Vĩnh Long", "Bến Tre": "Vĩnh Long", "Trà Vinh": "Vĩnh Long",
-    "Đồng Tháp": "Đồng Tháp", "Tiền Giang": "Đồng Tháp",
-    "Cà Mau": "Cà Mau", "Bạc Liêu": "Cà Mau",
-    "An Giang": "An Giang", "Kiên Giang": "An Giang",
-}
+# The 63 provinces and the province each belongs to since 1 July 2025 (Nghị quyết 202/2025/QH15), and
+# each 2025 name to itself (Huế): derived from the gazetteer, the project's one province mapping.
+PROVINCES_2025: dict[str, str] = {**PROVINCE_2025, **{new: new for new in MERGED_INTO}}
 
 
 def province_2025(province: str | None) -> str | None:

@@ -34,7 +34,7 @@ import sqlite_utils
 from crawler.extract.article import Article
 from crawler.extract.cleaning import normalize_text
 from crawler.store.folding import vn_fold
-from crawler.store.schema import FTS_COLUMNS, SCHEMA
+from crawler.store.schema import FTS_COLUMNS, SCHEMA, VIEWS
 from crawler.urls import canonicalize_url
 
 DEFAULT_DB = "archive.db"
@@ -76,6 +76,7 @@ def article_fields(article: Article) -> dict[str, Any]:
         "captions": json.dumps(article.captions, ensure_ascii=False),
         "word_count": len(article.body_text.split()),
         "extractor_version": article.extractor_version,
+        "extraction_method": article.extraction_method,
     }
     fields["content_hash"] = content_hash({**fields, "captions": article.captions})
     return fields
@@ -118,6 +119,12 @@ class ArticleStore:
                 for column, kind in spec["columns"].items():
                     if column not in table.columns_dict:
                         table.add_column(column, kind)
+        for name, sql in VIEWS.items():
+            current = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
+            wanted = f"CREATE VIEW {name} AS {' '.join(sql.split())}"
+            if current is None or current[0] != wanted:
+                db.execute(f"DROP VIEW IF EXISTS {name}")
+                db.execute(wanted)
         if "articles_fts" not in db.table_names():
             cols = ", ".join(FTS_COLUMNS)
             db.execute(
@@ -362,3 +369,50 @@ class ArticleStore:
             "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 2.0, 1.0) LIMIT ?",
             [terms, limit]).fetchall()
         return [{"id": r[0], "url": r[1], "title": r[2]} for r in rows]
+
+    # -- research data (crawler/enrich.py) --------------------------------------------------------
+
+    def articles_to_enrich(self, version: int, force: bool = False) -> list[int]:
+        """Ids of the articles whose research rows are missing, from another enrichment version or from
+        another text (their `content_hash` moved on), in id order; every article with `force`."""
+        if force:
+            return [row[0] for row in self.db.execute("SELECT id FROM articles ORDER BY id")]
+        return [row[0] for row in self.db.execute(
+            "SELECT a.id FROM articles a LEFT JOIN article_enrichment e ON e.article_id = a.id "
+            "WHERE e.article_id IS NULL OR e.enrichment_version IS NOT ? OR e.content_hash IS NOT a.content_hash "
+            "ORDER BY a.id", [version])]
+
+    def enrichment_sources(self, ids: list[int]) -> list[dict[str, Any]]:
+        """What the enrichment reads of these articles: id, site, province, title, lead, body_text,
+        published_at, content_hash."""
+        marks = ", ".join("?" * len(ids))
+        cursor = self.db.execute(
+            "SELECT id, site, province, title, lead, body_text, published_at, content_hash FROM articles "
+            f"WHERE id IN ({marks}) ORDER BY id", list(ids))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def replace_enrichment(self, *enrichments: Any) -> None:
+        """Replace the research rows of each article: `enrichments` are `crawler.enrich.Enrichment`s
+        (`article_id`, `version`, `content_hash`, `rows`: table -> rows). All in one transaction: an
+        article never has half its rows; its `article_enrichment` row records the version and the text."""
+        if not enrichments:
+            return
+        ids = [e.article_id for e in enrichments]
+        marks = ", ".join("?" * len(ids))
+        tables = ("article_references", "article_places", "article_people")
+        enriched_at = now_iso()
+        with self.transaction():
+            for table in tables:
+                self.db.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", ids)
+                columns = [c for c in SCHEMA[table]["columns"] if c != "id"]
+                rows = [tuple(row.get(c) for c in columns) for e in enrichments for row in e.rows.get(table, ())]
+                if rows:
+                    names = ", ".join(f'"{c}"' for c in columns)
+                    self.db.conn.executemany(
+                        f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO article_enrichment (article_id, enrichment_version, content_hash, enriched_at, "
+                "references_count, places_count, people_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(e.article_id, e.version, e.content_hash, enriched_at, len(e.rows.get("article_references", ())),
+                  len(e.rows.get("article_places", ())), len(e.rows.get("article_people", ()))) for e in enrichments])

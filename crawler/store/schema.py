@@ -27,6 +27,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
             "removed_at": str, "fetched_url": str, "etag": str, "last_modified": str,
             "capture_id": int,  # the capture (WARC record) this version was extracted from
+            "extraction_method": str,  # site-rules, generic, generic-tags (crawler/extract/article.py)
         },
         "pk": "id", "not_null": {"url", "site"}, "foreign_keys": [("site", "sites", "name")],
         "indexes": [(["url"], True), (["site", "published_at"], False), (["dedup_key"], False),
@@ -69,4 +70,63 @@ SCHEMA: dict[str, dict[str, Any]] = {
         },
         "pk": "id",
     },
+    # Research data (crawler/enrich.py, docs/research.md): derived from the articles' text, rewritten whole
+    # per article. Each row repeats its article's site, province_2025 (the site's) and publication date
+    # and month, so the published queries group without a join.
+    "article_references": {  # one row per mention of a Party or State document
+        "columns": {
+            "id": int, "article_id": int, "key": str, "kind": str, "number": str, "type_code": str,
+            "issuer": str, "level": str, "style": str, "date": str, "term": str, "form": str, "resolved": int,
+            "field": str, "start": int, "end": int, "text": str,
+            "first_mention": int,  # 1 on the article's first mention of the key: count(*) counts articles
+            "site": str, "province_2025": str, "published_at": str, "month": str,
+        },
+        "pk": "id", "foreign_keys": [("article_id", "articles", "id")],
+        "indexes": [(["article_id"], False), (["key", "published_at"], False),
+                    (["key", "province_2025", "published_at"], False), (["first_mention", "key"], False),
+                    (["province_2025", "first_mention", "key"], False), (["month", "first_mention", "key"], False)],
+    },
+    "article_places": {  # one row per province an article is about
+        "columns": {
+            "id": int, "article_id": int, "province_2025": str, "province_old": str, "evidence": str,
+            "title_prefix": int, "site_province": int, "mentions": int,
+            "site": str, "published_at": str, "month": str,
+        },
+        "pk": "id", "foreign_keys": [("article_id", "articles", "id")],
+        "indexes": [(["article_id"], False), (["province_2025", "published_at"], False)],
+    },
+    "article_people": {  # one row per person an article names as "đồng chí"
+        "columns": {
+            "id": int, "article_id": int, "name": str, "title": str, "mentions": int,
+            "site": str, "province_2025": str, "published_at": str, "month": str,
+        },
+        "pk": "id", "foreign_keys": [("article_id", "articles", "id")],
+        "indexes": [(["article_id"], False), (["name", "published_at"], False)],
+    },
+    "article_enrichment": {  # which version of the enrichment an article's rows come from, and of which text
+        "columns": {
+            "article_id": int, "enrichment_version": int, "content_hash": str, "enriched_at": str,
+            "references_count": int, "places_count": int, "people_count": int,
+        },
+        "pk": "article_id", "foreign_keys": [("article_id", "articles", "id")],
+        "indexes": [(["enrichment_version"], False)],
+    },
+}
+
+
+# Views: what Datasette shows beside the tables (created when missing, replaced when the SQL changes).
+VIEWS: dict[str, str] = {
+    # Per site: the share of live articles with each field, so a site whose extraction degrades shows
+    # without reading rows (docs/data-model.md). Date-only pages are stored at midnight.
+    "site_field_quality": """
+        SELECT site, count(*) AS articles,
+               round(avg(author IS NOT NULL), 3) AS with_author,
+               round(avg(published_at IS NOT NULL), 3) AS with_date,
+               round(avg(published_at IS NOT NULL AND substr(published_at, 12, 8) != '00:00:00'), 3) AS with_time,
+               round(avg(lead IS NOT NULL AND lead != ''), 3) AS with_lead,
+               round(avg(images IS NOT NULL AND images != '[]'), 3) AS with_images,
+               round(avg(extraction_method = 'site-rules'), 3) AS by_site_rules,
+               round(avg(extraction_method = 'generic-tags'), 3) AS by_second_reading
+        FROM articles WHERE removed_at IS NULL GROUP BY site
+    """,
 }

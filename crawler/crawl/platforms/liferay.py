@@ -35,12 +35,23 @@ True
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import urlsplit, urlunsplit
+
+from scrapy.http import Response
 
 from crawler.crawl.base import ArchiveSpider
 from crawler.extract import SiteRules
 
-_CONTENT = r"/-/asset_publisher/[A-Za-z0-9]+/content/(?:id/\d+|[A-Za-z0-9_.%-]+)(?:/\d+)?/?"
+# the portlet instance id is sometimes left out of the URL (/-/asset_publisher/content/{slug})
+_CONTENT = r"/-/asset_publisher/(?:[A-Za-z0-9]+/)?content/(?:id/\d+|[A-Za-z0-9_.%-]+)(?:/\d+)?/?"
+_SITE_OF_CONTENT = re.compile(r"^(?P<site>/web/[A-Za-z0-9_-]+)?(?:/[A-Za-z0-9_-]+)*?/-/asset_publisher/")
+
+
+def _patterns(site_path: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(article URLs, category pages) of a Liferay site at `site_path` ("/web/btg", or "" at the root)."""
+    site = re.escape(site_path.rstrip("/"))
+    return (re.compile(rf"^{site}(?:/[A-Za-z0-9_-]+)*{_CONTENT}$"), re.compile(rf"^{site}/[A-Za-z0-9_-]+/?$"))
 
 LIFERAY_RULES = SiteRules(
     # a web content template's own title first (it may carry the stray "null"), then the portlet header
@@ -67,8 +78,13 @@ LIFERAY_RULES = SiteRules(
 
 
 class LiferaySpider(ArchiveSpider):
-    """Base of the Liferay sites: a registry row gives `site_path=/web/btg` and the categories in `start_paths`."""
+    """The Liferay platform: the base of its sites, and a spider of its own for a site not in the registry:
 
+        scrapy crawl liferay -a start_url=https://HOST/web/btg -a site=NAME [-a site_path=/web/btg]
+
+    `site_path` comes from the registry row, from -a, or from the start page's content links."""
+
+    name = "liferay"
     platform = "liferay"
     parameters = {"site_path": str}
     site_path = "/web/guest"
@@ -79,11 +95,26 @@ class LiferaySpider(ArchiveSpider):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        site = re.escape(cls.site_path.rstrip("/"))
+        article_path, listing_path = _patterns(cls.site_path)
         if "article_path" not in cls.__dict__:
-            cls.article_path = re.compile(rf"^{site}(?:/[A-Za-z0-9_-]+)*{_CONTENT}$")
+            cls.article_path = article_path
         if "listing_path" not in cls.__dict__:
-            cls.listing_path = re.compile(rf"^{site}/[A-Za-z0-9_-]+/?$")
+            cls.listing_path = listing_path
+
+    def configure(self) -> None:
+        self.article_path, self.listing_path = _patterns(self.site_path)
+
+    def detect(self, response: Response) -> None:
+        """The site's path: what its content links (`…/-/asset_publisher/…/content/…`) start with."""
+        sites: Counter[str] = Counter()
+        for href in response.css("a::attr(href)").getall():
+            url = self.site_url(href, response.url)
+            if url and (m := _SITE_OF_CONTENT.match(urlsplit(url).path)):
+                sites[m.group("site") or ""] += 1
+        if sites:
+            self.site_path = max(sites, key=lambda site: (sites[site], site))
+            self.configure()
+            self.logger.info("Liferay site detected at %r", self.site_path or "/")
 
     def is_listing_url(self, url: str) -> bool:
         """A category page is its bare friendly URL; with a query it is a pager or page-size variant."""

@@ -40,9 +40,12 @@ True
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.http import Response
 
 from crawler.crawl.base import ArchiveSpider
 from crawler.extract import SiteRules
@@ -79,6 +82,10 @@ def listing_pattern(news_paths: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"^{_prefix(news_paths)}/{_NOT_OP}{_SEGMENT}(?:/page-\d+)?/?$")
 
 
+# an article link of any news module: the prefix is what stands before `/{cat}/{alias}-{id}`
+_ARTICLE_LINK = re.compile(r"^(?P<prefix>(?:/index\.php)?(?:/[A-Za-z0-9_-]+){0,2}?)/(?!page-)[A-Za-z0-9_-]+/"
+                           r"[A-Za-z0-9_-]+-\d+(?:\.html|/)?$")
+
 NUKEVIET_RULES = SiteRules(
     # NukeViet 4 default theme (detail.tpl), then NukeViet 3 (#news_detail)
     title=(".news_column [itemprop=headline]", ".news_column h1.title", "#news_detail h1", ".news_column h1"),
@@ -102,8 +109,13 @@ NUKEVIET_RULES = SiteRules(
 
 
 class NukeVietSpider(ArchiveSpider):
-    """Base of the NukeViet sites: declare `news_paths`, `start_paths` and (optionally) `feed_paths`."""
+    """The NukeViet platform: the base of its sites, and a spider of its own for a site not in the registry:
 
+        scrapy crawl nukeviet -a start_url=https://HOST/ -a site=NAME [-a news_paths=/vi/news]
+
+    `news_paths` (and `feed_paths`) come from the registry row, from -a, or from the start page's links."""
+
+    name = "nukeviet"
     platform = "nukeviet"
     parameters = {"news_paths": tuple, "feed_paths": tuple}
     # URL prefixes of the site's news module(s), without /index.php: "/vi/news", "/news", "" (home module)
@@ -118,6 +130,23 @@ class NukeVietSpider(ArchiveSpider):
             cls.article_path = article_pattern(cls.news_paths)
         if "listing_path" not in cls.__dict__:
             cls.listing_path = listing_pattern(cls.news_paths)
+
+    def configure(self) -> None:
+        self.article_path = article_pattern(self.news_paths)
+        self.listing_path = listing_pattern(self.news_paths)
+
+    def detect(self, response: Response) -> None:
+        """The news module's prefix: what article-shaped links (`…/{cat}/{alias}-{id}.html`) share."""
+        prefixes: Counter[str] = Counter()
+        for href in response.css("a::attr(href)").getall():
+            url = self.site_url(href, response.url)
+            if url and (m := _ARTICLE_LINK.match(urlsplit(url).path)):
+                prefixes[m.group("prefix").removeprefix("/index.php")] += 1
+        if prefixes:
+            best = max(prefixes, key=lambda prefix: (prefixes[prefix], -len(prefix)))
+            self.news_paths = (best or "/",)
+            self.configure()
+            self.logger.info("NukeViet news module detected at %r", self.news_paths[0])
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         async for request in super().start():

@@ -22,6 +22,11 @@ SLUG_ID_ARTICLE = r"/[a-z0-9-]+/[a-z0-9-]+-\d{5,8}/?"
 
 
 class ProvincialPortalSpider(ArchiveSpider):
+    """The provincial portal platform: the base of its sites, and a spider of its own:
+
+        scrapy crawl portal -a start_url=https://HOST/ -a site=NAME"""
+
+    name = "portal"
     platform = "vn-provincial-portal"
     start_paths = ("/",)
     article_path = re.compile(rf"^(?:{LEGACY_ARTICLE}|{SLUG_ID_ARTICLE})$")

@@ -26,7 +26,7 @@ How it decides (docs/extraction.md has the long version):
   metadata (article:published_time, itemprop datePublished, JSON-LD) gives the
   time when the visible line has none, and the date when there is no visible
   line (NukeViet writes the *edit* time into datePublished).
-* **author**: the trailing byline of the body (crawler.extract.cleaning.split_byline),
+* **author**: the trailing byline of the body (crawler.extract.bylines.split_byline),
   else "Tác giả:"/"Nguồn tin:" lines right after the body or an author-classed
   element in the meta line under the title; a metadata author only when it is a
   person's name (never "admin", the site name or an organisation).
@@ -39,20 +39,12 @@ from typing import TYPE_CHECKING
 from lxml import html
 
 from crawler.extract.article import Article
-from crawler.extract.cleaning import Byline, collapse_captions, paragraphs_of, split_byline
-from crawler.extract.generic.analysis import (
-    Analysis,
-    _root,
-    drop_hidden,
-    find_main_block,
-    find_main_node,
-    score_paragraphs,
-)
+from crawler.extract.bylines import take_bylines
+from crawler.extract.cleaning import collapse_captions, paragraphs_of
+from crawler.extract.generic.analysis import _root, find_main_block, read_main_text
 from crawler.extract.generic.blocks import clean_block, clean_lines
 from crawler.extract.generic.byline import (
-    _leading_byline,
     byline_near_body,
-    cut_after_byline,
     find_lead,
     images_before_body,
     meta_author,
@@ -63,7 +55,7 @@ from crawler.extract.generic.title import find_title, find_title_element
 from crawler.extract.images import absolute_links, dedupe_images, take_images
 from crawler.extract.page import _el_text, parse_page, prepare
 from crawler.extract.sanitize import sanitize_html
-from crawler.extract.tree import drop_tree
+from crawler.extract.tree import count_headline_links, drop_tree
 
 if TYPE_CHECKING:
     from crawler.extract.templates import SiteTemplate
@@ -81,10 +73,7 @@ def extract_generic(page: str | bytes, url: str, http_charset: str | None = None
     article = Article(url=url)
     article.used_generic = ["body", "title", "published"]
     marks = template.boilerplate_elements(doc) if template is not None else frozenset()
-    analysis = Analysis(_root(doc), marks)
-    drop_hidden(analysis)
-    score_paragraphs(analysis)
-    body_node = find_main_node(analysis)
+    analysis, body_node, article.extraction_method = read_main_text(_root(doc), marks)
     body = body_node.el if body_node is not None else None
     article.title, title_el = find_title_element(doc, body, meta, url, analysis)
     title_node = analysis.nodes.get(title_el) if title_el is not None else None
@@ -103,17 +92,13 @@ def extract_generic(page: str | bytes, url: str, http_charset: str | None = None
     clean_block(body_node, analysis)
     images += take_images(body, url)
     blocks = clean_lines(paragraphs_of(body), article.title, article.lead)
-    blocks, byline = split_byline(blocks)
-    if byline == Byline():
-        blocks, byline = split_byline(cut_after_byline(blocks))
-    top = _leading_byline(blocks)
-    if top is not None:
-        blocks = blocks[1:]
-    article.author = byline.author or outside.author or (top.author if top else None) or meta_author(meta)
-    article.credit = byline.credit or outside.credit or (top.credit if top else None)
+    blocks, byline = take_bylines(blocks)
+    article.author = byline.author or outside.author or meta_author(meta)
+    article.credit = byline.credit or outside.credit
     article.paragraphs = blocks
 
     article.images = dedupe_images(images, collapse_captions([img["caption"] or "" for img in images]))
+    article.headline_links = count_headline_links(body)
     absolute_links(body, url)
     article.body_html = sanitize_html(html.tostring(body, encoding="unicode"))
     return article

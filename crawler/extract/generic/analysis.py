@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crawler.extract.cleaning import is_footer_line
 from crawler.extract.generic.markup import (
     _HIDDEN_CLASS,
     _HIDDEN_STYLE,
@@ -15,6 +16,8 @@ from crawler.extract.generic.markup import (
     _marker,
     chrome_level,
 )
+from crawler.extract.generic.weights import CHROME_REGION_MAX_SHARE, MAIN_CANDIDATES, SECOND_READING_BELOW_CHARS
+from crawler.extract.page import _el_text
 from crawler.extract.tree import drop_tree
 
 
@@ -48,12 +51,16 @@ class Node:
 class Analysis:
     """Per-element text statistics of a document: `nodes` by element, `order` in document order."""
 
-    def __init__(self, root: Any, template_marks: set[Any] | frozenset[Any] = frozenset()):
+    def __init__(self, root: Any, template_marks: set[Any] | frozenset[Any] = frozenset(),
+                 class_chrome: bool = True):
+        # class_chrome=False: page regions only by their tags (nav, aside, header, footer), never by
+        # class or id words — the second, independent reading when the first finds no text
+        self.class_chrome = class_chrome
         self.nodes: dict[Any, Node] = {}
         self.order: list[Node] = []
         self.hidden: list[Any] = []
         self.marks = template_marks
-        self._walk(root, None, None, False, 0, False)
+        self._walk(root, None, None, False, False)
         for node in reversed(self.order):
             _close(node)
             node.agg += node.own
@@ -65,17 +72,31 @@ class Analysis:
                 parent.links += node.links
                 if node.end > parent.end:
                     parent.end = node.end
+        self._inherit_chrome()
 
-    def _walk(self, el: Any, parent: Node | None, block: Node | None, in_link: bool, chrome: int,
-              template: bool) -> None:
+    def _inherit_chrome(self) -> None:
+        """Chrome is inherited down the tree, except from a class-marked region that holds most of the
+        page's text: that is a layout wrapper ("one-sidebar", "c_head_blue"), not a sidebar or a header."""
+        total = self.order[0].agg if self.order else 0
+        for node in self.order:  # document order: every parent before its children
+            own = node.chrome
+            if own and node.tag != "nav" and node.agg >= CHROME_REGION_MAX_SHARE * total:
+                own = 0
+            parent = node.parent
+            node.chrome = max(parent.chrome, own) if parent is not None else own
+
+    def _walk(self, el: Any, parent: Node | None, block: Node | None, in_link: bool, template: bool) -> None:
         tag = el.tag
         cls = el.get("class")
         if (cls and _HIDDEN_CLASS.search(cls) or el.get("hidden") is not None or el.get("aria-hidden") == "true"
                 or (style := el.get("style")) and _HIDDEN_STYLE.search(style)) and parent is not None:
             self.hidden.append(el)  # never shown: no text, no node
             return
-        level = chrome_level(el) if (cls or el.get("id") or tag in ("header", "footer", "nav", "aside")) else 0
-        node = Node(el, tag, len(self.order), parent, max(chrome, level), template or el in self.marks)
+        # the body's classes describe the page ("one-sidebar", "nav-open"), never a region of it
+        marked = self.class_chrome and (cls or el.get("id")) and tag not in ("html", "body")
+        level = chrome_level(el) if (marked or tag in ("header", "footer", "nav", "aside")) else 0
+        # its own level for now: _inherit_chrome passes it down once the text is counted
+        node = Node(el, tag, len(self.order), parent, level, template or el in self.marks)
         self.nodes[el] = node
         self.order.append(node)
         if tag in BLOCK or block is None:
@@ -88,11 +109,11 @@ class Analysis:
         elif tag == "br" and block.cur:
             _close(block)
         _count_text(el.text, node, block, in_link)
-        chrome, template = node.chrome, node.template
+        template = node.template
         for child in el:
             ctag = child.tag
             if ctag.__class__ is str and ctag not in SKIP_TAGS:
-                self._walk(child, node, block, in_link, chrome, template)
+                self._walk(child, node, block, in_link, template)
                 if block.cur and ctag in BLOCK:
                     _close(block)
             _count_text(child.tail, node, block, in_link)
@@ -159,13 +180,15 @@ def score_paragraphs(analysis: Analysis) -> None:
 
 
 def find_main_node(analysis: Analysis) -> Node | None:
-    best, best_score = None, 0.0
+    """The best-scoring block (score times the share of text outside links), unless its text is the site's
+    footer (copyright, licence, address lines): then the next best."""
+    candidates = []
     for node in analysis.order:
         if node.score <= 0 or node.chrome or node.template or node.tag in ("html", "body", "form", "tr"):
             continue
-        score = node.score * (1 - node.agg_link / node.agg if node.agg else 1)
-        if score > best_score or (score == best_score and best is not None and node.order > best.order):
-            best, best_score = node, score
+        candidates.append((node.score * (1 - node.agg_link / node.agg if node.agg else 1), node.order, node))
+    candidates.sort(key=lambda c: (-c[0], -c[1]))  # ties: the later (deeper) one
+    best = next((node for _, _, node in candidates[:MAIN_CANDIDATES] if not _is_footer_text(node, analysis)), None)
     if best is not None and best.tag in ("tbody", "table"):
         # text straight in table cells: the cell holding most of it
         cells = [analysis.nodes[td] for td in best.el.iter("td") if td in analysis.nodes]
@@ -176,14 +199,37 @@ def find_main_node(analysis: Analysis) -> Node | None:
     return best
 
 
+def _is_footer_text(node: Node, analysis: Analysis) -> bool:
+    """Most of the block's paragraphs are footer lines ("Bản quyền thuộc …", "Giấy phép số …")."""
+    paragraphs = [n for n in analysis.between(node.order, node.end + 1) if n.segs]
+    footer = sum(n.chars for n in paragraphs if is_footer_line(_el_text(n.el)))
+    return footer * 2 > sum(n.chars for n in paragraphs)
+
+
 def _root(doc: Any) -> Any:
     body = doc.find("body") if doc.tag == "html" else None
     return body if body is not None else doc
 
 
-def find_main_block(doc: Any, template_marks: set[Any] | frozenset[Any] = frozenset()) -> Any:
-    """The element holding the article's paragraphs (None when the page has no paragraph text)."""
-    analysis = Analysis(_root(doc), template_marks)
+def read_main_text(root: Any, template_marks: set[Any] | frozenset[Any] = frozenset()
+                   ) -> tuple[Analysis, Node | None, str]:
+    """(analysis, main block, method): the page read with its class words ("generic"); when that finds
+    no article-sized text, read again with page regions known by their tags only ("generic-tags"),
+    and the longer reading wins."""
+    analysis = Analysis(root, template_marks)
+    drop_hidden(analysis)
     score_paragraphs(analysis)
     node = find_main_node(analysis)
+    if node is None or node.agg < SECOND_READING_BELOW_CHARS:
+        second = Analysis(root, template_marks, class_chrome=False)
+        score_paragraphs(second)
+        second_node = find_main_node(second)
+        if second_node is not None and second_node.agg > (node.agg if node is not None else 0):
+            return second, second_node, "generic-tags"
+    return analysis, node, "generic"
+
+
+def find_main_block(doc: Any, template_marks: set[Any] | frozenset[Any] = frozenset()) -> Any:
+    """The element holding the article's paragraphs (None when the page has no paragraph text)."""
+    node = read_main_text(_root(doc), template_marks)[1]
     return node.el if node is not None else None

@@ -5,11 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.extract.cleaning import (
-    EDGE_LINES,
-    drop_boilerplate_lines,
-    parse_byline,
-)
+from crawler.extract.bylines import parse_byline
+from crawler.extract.cleaning import EDGE_LINES, drop_boilerplate_lines
 from crawler.extract.dates import parse_vietnamese_date
 from crawler.extract.generic.analysis import Analysis, Node
 from crawler.extract.generic.markup import _AUTHOR_CLASS, _HAS_DATE, _SEE_ALSO, _is_boilerplate_heading, _marker

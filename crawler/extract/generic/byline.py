@@ -6,16 +6,13 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from crawler.extract.cleaning import (
-    Byline,
-    is_boilerplate_line,
-    normalize_text,
-    parse_byline,
-)
+from crawler.extract.bylines import Byline, is_organisation, parse_byline
+from crawler.extract.cleaning import is_boilerplate_line, normalize_text, paragraphs_of
 from crawler.extract.generic.analysis import Analysis, Node
 from crawler.extract.generic.blocks import _is_byline_element, _is_date_line
 from crawler.extract.generic.markup import _AUTHOR_CLASS, _LEAD_CLASS, _NON_AUTHOR, _is_boilerplate_heading, _marker
 from crawler.extract.generic.metadata import PageMeta
+from crawler.extract.generic.weights import FIRST_BYLINE_MAX_CHARS, UNDER_TITLE_BYLINE_MAX_CHARS
 from crawler.extract.page import _clean, _el_text
 
 
@@ -36,18 +33,12 @@ def find_lead(analysis: Analysis, title_node: Node | None, body_node: Node) -> A
     return None
 
 
-# an organisation, not a person ("Trang" alone is a given name: "Thu Trang")
-_ORGANISATION = re.compile(r"(?i)(?:^|\s)(?:báo|tạp chí|cổng|trang thông tin|trang tin|đài|ban|ttxvn|vov|vtv|"
-                           r"thông tấn|sở|ủy ban|trung tâm|hội|tỉnh ủy|huyện ủy|thành ủy|đảng ủy|đảng bộ|"
-                           r"tổng hợp)(?:\s|$)|www\.|\.vn\b|\.com\b")
-
-
 def _person_name(text: str, site_names: list[str]) -> str | None:
     text = _clean(text).strip(" -–|")
     text = re.sub(r"^(?:by|bởi|đăng bởi|người đăng|tác giả|người viết)\s*:?\s*", "", text, flags=re.IGNORECASE)
     if not text or _NON_AUTHOR.match(text) or any(text.casefold() == s.casefold() for s in site_names):
         return None
-    if _ORGANISATION.search(text):
+    if is_organisation(text):
         return None
     found = parse_byline(text)
     return found.author if found and found.author else None
@@ -74,13 +65,16 @@ def byline_near_body(analysis: Analysis, body_node: Node, title_node: Node | Non
         if seen_text > 400 or _is_boilerplate_heading(text):
             break
         found = parse_byline(text)
-        if found and (_EXPLICIT_BYLINE.match(text) or _AUTHOR_CLASS.search(_marker(node.el))):
+        # a labelled or author-classed line, or a bare byline standing first after the text
+        first = seen_text == len(text)
+        if found and (_EXPLICIT_BYLINE.match(text) or _AUTHOR_CLASS.search(_marker(node.el))
+                      or first and found.author and len(text) <= FIRST_BYLINE_MAX_CHARS):
             author = author or found.author
             credit = credit or found.credit
     if author is None:
         start = title_node.order if title_node is not None else body_node.order - 30
         for node in analysis.between(start, body_node.order):
-            if node.template or node.agg > 80 or not node.agg:
+            if node.template or node.agg > UNDER_TITLE_BYLINE_MAX_CHARS or not node.agg:
                 continue
             marker = _marker(node.el)
             if marker and _AUTHOR_CLASS.search(marker):
@@ -89,6 +83,13 @@ def byline_near_body(analysis: Analysis, body_node: Node, title_node: Node | Non
                 name = next((n for line in lines if (n := _person_name(line, meta.site_names))), None)
                 if name:
                     author = name
+                    break
+            elif node.tag in ("p", "div") and not node.links and not node.chrome:
+                # a bare byline between the title and the text: "<p><b>ThS. X</b><br><em>Trường …</em></p>"
+                blocks = paragraphs_of(node.el)
+                found = parse_byline(blocks[0]) if len(blocks) == 1 else None
+                if found and found.author:
+                    author, credit = found.author, credit or found.credit
                     break
     return Byline(author=author, credit=credit)
 
@@ -115,38 +116,3 @@ def images_before_body(analysis: Analysis, title_node: Node | None, body_node: N
                                 "alt": normalize_text(img.get("alt", "")) or None,
                                 "caption": _el_text(cap) or None if cap is not None else None})
     return images
-
-
-_ACADEMIC = re.compile(r"^(?:(?:PGS|GS|TS|ThS|NCS|CN|KS|BS|Ths|Thạc sĩ|Tiến sĩ|Đại tá|Thượng tá|Trung tá)\.?\s*)+"
-                       r"(?=[A-ZĐÀ-Ỹ])")
-
-
-def cut_after_byline(blocks: list[str]) -> list[str]:
-    """The article ends at its byline: one or two short lines after a byline near the end are template
-    text (a call for contributions, a notice), not article text."""
-    for i in range(len(blocks) - 2, max(len(blocks) - 4, 0), -1):
-        tail = blocks[i + 1:]
-        if len(tail) > 2 or any(len(b) > 250 for b in tail):
-            break
-        last_line = blocks[i].split("\n")[-1]
-        found = parse_byline(last_line) if len(last_line) <= 60 else None
-        if found and found.author:
-            return blocks[:i + 1]
-    return blocks
-
-
-def _leading_byline(blocks: list[str]) -> Byline | None:
-    """A byline at the top: "Tác giả: X", "Bài viết: X", or "ThS. Nguyễn Văn A" (+ their unit)."""
-    if len(blocks) < 2:
-        return None
-    first = blocks[0].split("\n")[0]
-    if len(first) > 80:
-        return None
-    if re.match(r"(?i)(tác giả|bài viết|bài và ảnh|người viết)\s*:", first):
-        return parse_byline(first)
-    if m := _ACADEMIC.match(first):
-        name = first[m.end():]
-        found = parse_byline(name)
-        if found and found.author == name.strip() and len(blocks[0]) < 160:
-            return Byline(author=first.strip())
-    return None

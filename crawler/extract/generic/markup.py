@@ -30,14 +30,19 @@ _STRONG_WORDS = (
     r"tin-?moi|latest|hot-?news|noi-?bat|poll|tham-?do|login|dang-?nhap|search|tim-?kiem|copyright|"
     r"adv|ads|advert|quang-?cao|marquee|weather|hotline|top-?bar|topbar|logo|site-?title|site-?branding|"
     r"jp-relatedposts|post-?navigation|portlet-?topper|portlet-?title|webpart-?title(?:text)?|lien-?ket|"
-    r"links?-?web|video-?box|box-?video|thu-?vien-?anh|gallery-?box|rss|skip-?link|mega-?menu"
+    r"links?-?web|video-?box|box-?video|thu-?vien-?anh|gallery-?box|rss|skip-?link|mega-?menu|"
+    # Vietnamese names of page regions: chân trang (footer), đầu trang (header), thanh bên (sidebar)
+    r"chan-?trang|dau-?trang|cuoi-?trang|thanh-?ben"
 )
 _WEAK_WORDS = r"share|sharing|social|tags?|tag-?list|keywords?|rating|ratings|vote|pager|paging|pagination|" \
               r"print|tools?|toolbar|font-?size|sharedaddy|bookmarks?|socials?"
 _STRONG = re.compile(rf"(?:^|[\s_-])(?:{_STRONG_WORDS})(?:$|[\s_\d-])", re.IGNORECASE)
 _WEAK = re.compile(rf"(?:^|[\s_-])(?:{_WEAK_WORDS})(?:$|[\s_\d-])", re.IGNORECASE)
-# "header"/"footer" mark page regions unless an article part says so (entry-header, story-footer …)
-_REGION = re.compile(r"(?:^|[\s_-])(header|footer|head|foot)(?:$|[\s_\d-])", re.IGNORECASE)
+# "header"/"footer" mark page regions unless an article part says so (entry-header, story-footer …).
+# A class token must be the region word itself, with at most a prefix or a suffix ("site-header",
+# "footer-links", "head"): "c_head_blue" is a box style, "thead" a table part.
+_REGION = re.compile(r"(?:^|\s)(?:[a-z0-9]+[-_])?(?:header|footer)(?:[-_][a-z0-9]+)?(?=\s|$)"
+                     r"|(?:^|\s)(?:(?:page|site|main|top|global|bottom)[-_]?)?(?:head|foot)(?=\s|$)", re.IGNORECASE)
 _ARTICLE_PART = re.compile(r"(?:entry|article|post|news|detail|story|taglib|content|panel|card|modal|box|"
                            r"section|portlet|table|comment|page|tin|bai|ms|item|title|col)[-_]?"
                            r"(?:header|footer|head|foot)|(?:header|head)[-_]?(?:title|line|text|name|detail|meta|"
@@ -51,7 +56,7 @@ _LEAD_CLASS = re.compile(r"sapo|lead|summary|hometext|teaser|description|intro|e
 _AUTHOR_CLASS = re.compile(r"author|byline|tac-?gia|tacgia|writer|nguoi-?viet|source|nguon", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|time|ngay|publish|posted|created|updated|meta|thoi-?gian|calendar",
                          re.IGNORECASE)
-_TODAY_CLASS = re.compile(r"today|current|now|clock|hom-?nay|server-?time|lich-?am", re.IGNORECASE)
+_TODAY_CLASS = re.compile(r"today|current|now|clock|hom-?nay|hien-?tai|server-?time|lich-?am", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"ngày đăng|đăng ngày|đăng lúc|ngày cập nhật|cập nhật|ngày post|ngày xuất bản|"
                          r"xuất bản|thời gian|posted|published|ngày gửi", re.IGNORECASE)
 _NOT_PUBLICATION = re.compile(r"hôm nay|giấy phép|bản quyền|copyright|©|cấp ngày|ngày cấp|truy cập|"
