@@ -65,17 +65,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     sites = args.site
     db = args.db or os.environ.get("ARCHIVE_DB", "archive.db")
     if not sites:  # every registry site the scheduled crawl runs whose origin is known
-        from crawler.sites import crawled_sites, seed_database
+        from crawler.sites import crawl_plan, seed_database
 
         seed_database(db)
-        origins = get_project_settings().getdict("SITE_ORIGINS")
-        sites = []
-        for site in crawled_sites():
-            if site.origin or site.name in origins or site.name in base_urls:
-                sites.append(site.name)
-            else:
-                print(f"Skipping {site.name}: its hostname is unknown (set SITE_ORIGINS['{site.name}']).",
-                      file=sys.stderr)
+        sites, skipped = crawl_plan(get_project_settings().getdict("SITE_ORIGINS"), base_urls)
+        for name in skipped:
+            print(f"Skipping {name}: its hostname is unknown (set SITE_ORIGINS['{name}']).", file=sys.stderr)
     overrides = dict(pair.split("=", 1) for pair in args.set or [])
     return scheduled_crawl(sites, base_urls, db, args.log_dir, overrides)
 
@@ -123,7 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from crawler.publish import serve
 
     return serve(args.db or os.environ.get("ARCHIVE_DB", "archive.db"), host=args.host, port=args.port,
-                 public=args.public)
+                 public=args.public, sql=not args.no_sql)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -135,7 +130,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"Not published: {exc}", file=sys.stderr)
         return 1
     print(f"Published {args.src} -> {dest} (checked, swapped atomically).")
-    print("Restart the server on it to serve the new snapshot, e.g. `systemctl restart vnparty-datasette`.")
+    print("Restart the server on it to serve the new snapshot, e.g. `systemctl restart vnparty-datasette`; "
+          f"serve it to the public with `python -m crawler serve --public --db {dest}`.")
     return 0
 
 
@@ -331,9 +327,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("serve", help="serve archive.db read-only (immutable) in Datasette")
     p.add_argument("--db", help="the archive to serve (default: $ARCHIVE_DB or archive.db)")
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--host", help="interface to bind (default 127.0.0.1; with --public 0.0.0.0)")
     p.add_argument("--port", type=int, default=8001)
-    p.add_argument("--public", action="store_true", help="bind 0.0.0.0 (every interface)")
+    p.add_argument("--public", action="store_true",
+                   help="a public instance: every interface, guarded against hostile visitors (docs/publishing.md)")
+    p.add_argument("--no-sql", action="store_true",
+                   help="with --public: no arbitrary SQL (canned queries, tables and search only; no dashboard)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("publish", help="snapshot a live archive into a file to serve (checked, atomic swap)")

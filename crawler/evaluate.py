@@ -19,6 +19,7 @@ import string
 import unicodedata
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 VN = timezone(timedelta(hours=7))
@@ -103,3 +104,17 @@ def names(value: Any) -> frozenset[str] | None:
     parts = re.split(r"\s+[-–]\s+|\s*[,;&]\s*|\s+và\s+", norm(str(value)))
     found = frozenset(TITLES.sub("", p.strip()).strip().casefold() for p in parts if TITLES.sub("", p.strip()).strip())
     return found or None
+
+
+def write_benchmark_section(path: str | Path, name: str, lines: list[str]) -> None:
+    """Replace the section `name` of BENCHMARKS.md (between its begin/end markers), or append it;
+    the other sections stay as they are."""
+    path = Path(path)
+    begin, end = f"<!-- {name}: begin -->", f"<!-- {name}: end -->"
+    block = "\n".join([begin, *lines, end])
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if begin in old and end in old:
+        new = old[:old.index(begin)] + block + old[old.index(end) + len(end):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(new, encoding="utf-8")

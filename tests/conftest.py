@@ -22,6 +22,9 @@ MIRRORS = FIXTURES / "sites"
 SEEDS = FIXTURES / "seeds"
 # Every registry site with a bundled mirror: the test cases derive from the declarations.
 SITES = tuple(name for name in registry() if (MIRRORS / name / "routes.json").is_file())
+# End-to-end crawls: one representative per platform (every page of every mirror is checked by
+# tests/test_pages.py without a crawl): tuyengiao's own CMS, the provincial portal, NukeViet, Liferay.
+E2E_SITES = ("tuyengiao", "travinh_duk", "cantho_tuyengiao", "dongthap_tuyengiao")
 
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"

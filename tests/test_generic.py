@@ -217,7 +217,6 @@ def test_text_dense_sidebar_does_not_beat_a_short_article():
 def test_extract_delegates_the_generic_finders():
     from crawler.extract import generic
     from crawler.extract import rules as extract
-
     from crawler.extract.generic import analysis
 
     assert extract.read_main_text is analysis.read_main_text  # the same two readings of the main text

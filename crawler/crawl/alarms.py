@@ -5,6 +5,8 @@
 * `no_articles`: the listings used to yield article links and now yield none;
 * `coverage:<field>`: too few article pages gave a title / date / body (absolute
   floor), or the author coverage fell well below the previous run's;
+* `coverage:dropped`: many article pages were dropped as empty or as no article (every drop is
+  counted by reason in the stats, `archive/skipped/<reason>`; their captures stay for `reextract`);
 * `selectors`: most article pages needed the generic fallback for the body;
 * `errors`: too many failed requests (timeouts, refused connections, 5xx);
 * `unfinished`: the spider did not finish normally.
@@ -32,7 +34,11 @@ DEFAULT_THRESHOLDS = {
     "max_error_rate": 0.25,
     "min_pages_for_coverage": 3,
     "min_missing_for_coverage": 3,  # a couple of odd pages is not a redesign
+    "max_dropped_share": 0.3,
 }
+# Drops that mean the extraction failed on an article page; listings, document lists, menu pages
+# and undated pages under article-shaped URLs are refused by design and raise nothing.
+FAILURE_DROPS = ("no_article", "empty_body", "extract_error", "empty_page")
 
 
 def _coverage(stats: dict[str, Any], name: str) -> float | None:
@@ -63,6 +69,11 @@ def evaluate_alarms(run: dict[str, Any], previous: list[dict[str, Any]],
         earlier = [c for p in previous_stats if (c := _coverage(p, "author")) is not None]
         if author is not None and earlier and author < earlier[0] - limits["max_author_drop"]:
             alarms.append(f"coverage:author: {author:.0%}, was {earlier[0]:.0%}")
+        failed = {reason: stats.get(f"archive/skipped/{reason}", 0) for reason in FAILURE_DROPS}
+        dropped = sum(failed.values())
+        if dropped >= limits["min_missing_for_coverage"] and dropped > limits["max_dropped_share"] * pages:
+            reasons = ", ".join(f"{reason} {n}" for reason, n in failed.items() if n)
+            alarms.append(f"coverage:dropped: {dropped} of {pages} article pages dropped ({reasons})")
         site_rules = _coverage(stats, "site_rules_body")
         if site_rules is not None and site_rules < limits["min_site_rules_body"]:
             alarms.append(f"selectors: the site's body selectors matched {site_rules:.0%} of article pages")

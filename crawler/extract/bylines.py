@@ -61,7 +61,9 @@ _ORGANISATION = re.compile(
     r"hđnd|trung tâm|hội|tỉnh ủy|tỉnh uỷ|huyện ủy|huyện uỷ|thành ủy|thành uỷ|đảng ủy|đảng uỷ|đảng bộ|phòng|văn phòng|"
     r"vụ|học viện|trường|viện|khoa|bộ|cục|chi cục|công an|bộ chỉ huy|quân khu|mặt trận|liên đoàn|tỉnh đoàn|đoàn|"
     r"hội đồng|bbt|ban biên tập|nhóm pv|pv|ctv|tổng hợp|đại học|cao đẳng|công ty|tổng công ty|ngân hàng|chi bộ|"
-    r"ủy ban kiểm tra|bảo tàng|thư viện)(?:\s|$|[,.])|\w\.(?:vn|com|net|org)\b|/(?:ttxvn|vov|vtv|vna)\b",
+    r"ủy ban kiểm tra|bảo tàng|thư viện)(?:\s|$|[,.])|\w\.(?:vn|com|net|org)\b|/(?:ttxvn|vov|vtv|vna)\b|"
+    # every Party committee: Quận ủy, Thị ủy, Xã ủy, Đảng ủy … ("<word> ủy")
+    r"^[\wÀ-ỹ]+ (?:ủy|uỷ)(?:\s|$)",
     re.IGNORECASE)
 _AGENCIES = frozenset({"ttxvn", "vna", "vov", "vtv", "bbt", "pv", "ctv", "nhóm pv", "qđnd", "vnexpress"})
 

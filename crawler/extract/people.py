@@ -224,10 +224,8 @@ def _title_after(text: str, pos: int) -> tuple[str | None, int]:
     else:
         cursor, closing = m.end(), m["sep"] == "("
     parts: list[tuple[int, int]] = []
-    while True:
-        tokens = _tokens(text, cursor, 30)
-        if not tokens:
-            break
+    tokens = _tokens(text, cursor, 30)
+    while tokens:
         end = _title_part(tokens, 0, capital=False)
         if end == 0:
             break
@@ -236,10 +234,9 @@ def _title_after(text: str, pos: int) -> tuple[str | None, int]:
         nxt = _COMMA_RE.match(text, cursor)
         if not nxt:
             break
-        following = _tokens(text, nxt.end(), 30)
-        if not following or not _head_at(following, 0, False):
+        tokens = _tokens(text, nxt.end(), 30)  # the next part, if it starts with a title word
+        if not tokens or not _head_at(tokens, 0, False):
             break
-        cursor = nxt.end()
     if not parts:
         return None, pos
     title = text[parts[0][0]:parts[-1][1]]

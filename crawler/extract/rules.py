@@ -143,17 +143,19 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
     if body is None:
         return article
     # Where a rule misses, the generic finders, with the same evidence they use alone: a sapo between
-    # the title and the text; a byline under the title or right after the text (read before the body
-    # is cleaned, on the generic reading of the page, made once).
-    if analysis is None and (article.lead is None or not rules.author or not rules.credit):
-        analysis = Analysis(_root(doc))
-    body_node = analysis.nodes.get(body) if analysis is not None else None
-    title_node = analysis.nodes.get(title_el) if analysis is not None and title_el is not None else None
-    if article.lead is None and body_node is not None:
-        if (lead_el := find_lead(analysis, title_node, body_node)) is not None:
+    # the title and the text; a byline under the title or right after the text (on the generic
+    # reading of the page, made once and only when needed).
+    def generic_nodes() -> tuple[Any, Any, Any]:
+        nonlocal analysis
+        if analysis is None:
+            analysis = Analysis(_root(doc))
+        return analysis, analysis.nodes.get(body), analysis.nodes.get(title_el) if title_el is not None else None
+
+    if article.lead is None:
+        found_analysis, body_node, title_node = generic_nodes()
+        if body_node is not None and (lead_el := find_lead(found_analysis, title_node, body_node)) is not None:
             article.lead = _text(lead_el)
             article.used_generic.append("lead")
-    outside = byline_near_body(analysis, body_node, title_node, meta) if body_node is not None else None
 
     author_el = _first_of(body, doc, rules.author)
     credit_el = _first_of(body, doc, rules.credit)
@@ -172,9 +174,14 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
         blocks.pop(0)
     blocks, byline = take_bylines(blocks)
 
-    article.author = (explicit.author if explicit else None) or byline.author or (outside.author if outside else None)
-    article.credit = ((explicit_credit.credit if explicit_credit else None) or byline.credit
-                      or (outside.credit if outside else None))
+    article.author = (explicit.author if explicit else None) or byline.author
+    article.credit = (explicit_credit.credit if explicit_credit else None) or byline.credit
+    if article.author is None or article.credit is None:
+        found_analysis, body_node, title_node = generic_nodes()
+        if body_node is not None:
+            outside = byline_near_body(found_analysis, body_node, title_node, meta)
+            article.author = article.author or outside.author
+            article.credit = article.credit or outside.credit
     if explicit and explicit.credit and not article.credit:
         article.credit = explicit.credit
     article.paragraphs = blocks

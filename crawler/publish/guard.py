@@ -114,7 +114,7 @@ def _real_text(value: float) -> str:
         return ""
     if value in (float("inf"), float("-inf")):
         return "Inf" if value > 0 else "-Inf"
-    text = "%.15g" % value
+    text = f"{value:.15g}"
     mantissa, e, exponent = text.partition("e")
     if "." not in mantissa:
         mantissa += ".0"
@@ -418,6 +418,7 @@ class PublicGate:
             return
         semaphores = [self._sql, self._heavy] if kind == "sql" else [self._heavy]
         client.waiting += 1
+        waiting = True
         held: list[asyncio.Semaphore] = []
         try:
             deadline = self.clock() + self.limits.wait_seconds
@@ -430,13 +431,12 @@ class PublicGate:
                     return
                 held.append(semaphore)
             client.waiting -= 1
-            client_counted = False
+            waiting = False
             await self.app(scope, receive, self._capped(send))
         finally:
-            if held is not None:
-                for semaphore in held:
-                    semaphore.release()
-            if "client_counted" not in locals():
+            for semaphore in held:
+                semaphore.release()
+            if waiting:
                 client.waiting -= 1
 
     def _scrub(self, body: bytes) -> bytes:
@@ -448,24 +448,25 @@ class PublicGate:
     def _capped(self, send: Send) -> Send:
         """`send`, with the server's paths cut out of the body and the body's size capped."""
         cap = self.limits.max_response_bytes
-        state: dict[str, Any] = {"start": None, "sent": 0, "done": False}
+        start_message: dict[str, Any] | None = None
+        sent, done = 0, False
 
         async def capped(message: dict[str, Any]) -> None:
-            if state["done"]:
+            nonlocal start_message, sent, done
+            if done:
                 return
             if message["type"] == "http.response.start":
-                state["start"] = message
+                start_message = message
                 return
             if message["type"] != "http.response.body":
                 await send(message)
                 return
             body = self._scrub(message.get("body", b""))
             more = message.get("more_body", False)
-            start = state.pop("start", None)
-            if start is not None:
-                state["start"] = None
+            if start_message is not None:
+                start, start_message = start_message, None
                 if not more and len(body) > cap:
-                    state["done"] = True
+                    done = True
                     await self._answer(send, 400, f"400: the answer is larger than {cap // MIB} MB: ask for fewer "
                                                   "rows or columns (_size=, _col=, LIMIT)\n")
                     return
@@ -473,9 +474,9 @@ class PublicGate:
                 if not more:
                     headers.append((b"content-length", str(len(body)).encode()))
                 await send({**start, "headers": headers})
-            state["sent"] += len(body)
-            if state["sent"] > cap:  # a streamed answer: cut it off
-                state["done"] = True
+            sent += len(body)
+            if sent > cap:  # a streamed answer: cut it off
+                done = True
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
             await send({**message, "body": body})

@@ -1,7 +1,7 @@
 """Publish the archive: Datasette on an immutable archive.db, and safe swaps of new snapshots.
 
     python -m crawler serve                       # archive.db at http://127.0.0.1:8001/
-    python -m crawler serve --db public/archive.db --public --port 8001   # all interfaces
+    python -m crawler serve --db public/archive.db --public --port 8001   # all interfaces, guarded
     python -m crawler publish archive.db public/archive.db                # then restart the server
 
 `serve()` runs `datasette serve` in this process on the database **immutable** (`-i`:
@@ -33,6 +33,9 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
+from crawler.publish import guard
+from crawler.publish.guard import PublicConfig, PublicLimits
+
 # metadata, plugins and templates ship inside the package (package data)
 DATASETTE_DIR = Path(__file__).resolve().parent / "datasette"
 METADATA = DATASETTE_DIR / "metadata.yml"
@@ -56,6 +59,8 @@ SETTINGS: dict[str, str | int] = {
     "num_sql_threads": 3,
     "truncate_cells_html": 2048,
 }
+# What one visitor may cost an instance served with --public (crawler/publish/guard.py, docs/publishing.md).
+PUBLIC_LIMITS = PublicLimits()
 
 
 # -- inspect file ------------------------------------------------------------------------
@@ -121,10 +126,23 @@ def _unfinished_wal(db: Path) -> bool:
     return wal.exists() and wal.stat().st_size > 0
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> int:
+def public_config(db: Path, served: Path, allow_sql: bool = True) -> PublicConfig:
+    """The guard of a public instance serving `db` (through `served`): limits, and the paths never shown."""
+    import crawler
+
+    package_root = Path(crawler.__file__).resolve().parent.parent
+    hidden = {db, db.parent, served, served.parent, DATASETTE_DIR, package_root, Path(sys.prefix),
+              Path(sys.prefix).resolve(), Path.cwd(), Path.home()}
+    return PublicConfig(PUBLIC_LIMITS, tuple(str(p) for p in hidden if str(p) not in ("/", "")), allow_sql)
+
+
+def serve(db_path: str | Path, host: str | None = None, port: int = 8001, public: bool = False,
+          sql: bool = True) -> int:
     """Serve `db_path` read-only with Datasette until interrupted; returns an exit status.
 
-    Bound to 127.0.0.1 unless `public` (then 0.0.0.0, every interface)."""
+    Bound to 127.0.0.1, or with `public` to 0.0.0.0 (every interface; `host` chooses another) and
+    guarded against hostile visitors (crawler/publish/guard.py); `sql=False` there turns
+    arbitrary SQL off (canned queries, tables and search only)."""
     db = Path(db_path).resolve()
     if not db.is_file():
         print(f"{db_path}: no such database (crawl first, or pass --db)", file=sys.stderr)
@@ -148,8 +166,15 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public
         except (OSError, sqlite3.Error) as exc:
             print(f"Warning: no inspect file ({exc}); Datasette will hash {db.name} at startup.", file=sys.stderr)
             inspect_file = None
-        bind = "0.0.0.0" if public else host
+        bind = host or ("0.0.0.0" if public else "127.0.0.1")
         print(f"Serving {db} read-only at http://{bind}:{port}/ (Ctrl-C to stop)", flush=True)
+        if public:
+            guard.configure(public_config(db, served, sql))
+            limits = PUBLIC_LIMITS
+            print(f"Public mode: {'guarded SQL' if sql else 'no arbitrary SQL'}; values <= "
+                  f"{limits.max_value_bytes >> 20} MB, results <= {limits.max_result_bytes >> 20} MB, responses <= "
+                  f"{limits.max_response_bytes >> 20} MB; per client {limits.requests_per_second:g} requests/s "
+                  f"(SQL {limits.sql_per_second:g}/s); no file paths shown", flush=True)
         try:
             cli.main(args=datasette_args(served, bind, port, inspect_file), prog_name="datasette",
                      standalone_mode=False)
@@ -158,4 +183,6 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public
             return exc.exit_code
         except click.exceptions.Abort:
             return 130
+        finally:
+            guard.configure(None)
     return 0

@@ -4,7 +4,8 @@
 
 Never overwrite a served file in place: immutable mode promises SQLite the file does not change.
 `publish_snapshot()` copies the live WAL database consistently (`VACUUM INTO`, one read
-transaction: the crawler keeps writing) into a temporary file beside the destination, optimises
+transaction: the crawler keeps writing) into a temporary file beside the destination (after
+removing the temporary files that killed publishes left there), optimises
 its search index, checks it (`PRAGMA integrity_check`, FTS5 'integrity-check'), writes its inspect
 file and only then renames it over the destination with `os.replace` (atomic on POSIX).
 """
@@ -12,6 +13,7 @@ file and only then renames it over the destination with `os.replace` (atomic on 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -33,6 +35,38 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_temp_files(dest: Path) -> list[Path]:
+    """Delete the temporary copies (and their journals) that killed publishes left beside `dest`.
+
+    A temporary file is `.DEST.PID.tmp` (+ `-journal`, `-wal`, `-shm`); it is stale when no
+    process PID runs any more. Files of a running process (another publish) are left alone."""
+    pattern = re.compile(rf"^\.{re.escape(dest.name)}\.(\d+)\.tmp(?:-journal|-wal|-shm)?$")
+    removed = []
+    try:
+        candidates = list(dest.parent.iterdir())
+    except OSError:
+        return []
+    for path in candidates:
+        m = pattern.match(path.name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
 
 
 def check_snapshot(path: Path) -> None:
@@ -62,6 +96,8 @@ def publish_snapshot(src_db: str | Path, dest_db: str | Path) -> Path:
             raise SnapshotError(f"{sidecar} exists: something writes to {dest.name}; publish to a file only "
                                 "Datasette reads")
     dest.parent.mkdir(parents=True, exist_ok=True)
+    for stale in remove_stale_temp_files(dest):
+        print(f"Removed {stale.name}: left by a publish that was killed", file=sys.stderr)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")  # same directory: same filesystem, atomic rename
     tmp.unlink(missing_ok=True)
     try:

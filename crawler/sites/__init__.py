@@ -162,6 +162,20 @@ def crawled_sites(statuses: Iterable[str] = CRAWLED_STATUSES) -> list[Site]:
     return [s for s in registry().values() if s.status in statuses]
 
 
+def crawl_plan(origins: dict[str, str], base_urls: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(sites to crawl, sites skipped): every active and frozen row, generic and platform rows alike,
+    except those whose hostname is unknown and not given in SITE_ORIGINS (`origins`) or as a mirror.
+
+    >>> planned, skipped = crawl_plan({}, {})
+    >>> "dangcongsan" in planned and "cantho_tuyengiao" in planned, skipped
+    (True, ['travinh_duk', 'laocai_duk'])
+    """
+    planned, skipped = [], []
+    for site in crawled_sites():
+        (planned if site.origin or site.name in origins or site.name in base_urls else skipped).append(site.name)
+    return planned, skipped
+
+
 def seed_sites(store: Any) -> int:
     """Write the registry into the `sites` table of an `ArticleStore`; returns the number of rows.
 

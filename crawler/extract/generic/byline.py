@@ -58,9 +58,14 @@ def byline_near_body(analysis: Analysis, body_node: Node, title_node: Node | Non
             if node.agg > 40:
                 break
             continue
-        if not node.chars or node.agg > 150:
+        if node.agg > 150:
             continue
-        text = _el_text(node.el)
+        if node.tag == "tr":  # a field row: "<td>Tác giả bài viết:</td><td>Hữu Phước</td>"
+            text = " ".join(cell for td in node.el if isinstance(td.tag, str) and (cell := _el_text(td)))
+        elif node.chars:
+            text = _el_text(node.el)
+        else:
+            continue
         seen_text += len(text)
         if seen_text > 400 or _is_boilerplate_heading(text):
             break
