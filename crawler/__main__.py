@@ -7,6 +7,7 @@
     python -m crawler sites     # the sites the archive knows
     python -m crawler reextract [--site S] [--since DATE] [--dry-run]   # re-derive articles from the WARC captures
     python -m crawler export-warc --site S OUT.warc.gz | import-warc FILE…
+    python -m crawler check [--db archive.db] [--warc-dir warc/]   # after a crash or a restore
 """
 
 from __future__ import annotations
@@ -270,6 +271,14 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Is the archive whole? SQLite, the search index, revisions, captures, the registry: one line per problem."""
+    from crawler.check import check_archive
+    from crawler.store import default_database
+
+    return check_archive(args.db or default_database(), args.warc_dir, args.sample)
+
+
 def add_capture_commands(sub: Any) -> None:
     """The `reextract`, `export-warc` and `import-warc` subcommands."""
     common = argparse.ArgumentParser(add_help=False)
@@ -293,6 +302,11 @@ def add_capture_commands(sub: Any) -> None:
     p = sub.add_parser("import-warc", parents=[common], help="index WARC files from other tools and extract")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_import_warc)
+
+    p = sub.add_parser("check", parents=[common],
+                       help="check the archive after a crash or a restore: one line per problem, exit 0 when all hold")
+    p.add_argument("--sample", type=int, metavar="N", help="read N random captures' WARC records (default: all)")
+    p.set_defaults(func=cmd_check)
 
 
 def main(argv: list[str] | None = None) -> int:

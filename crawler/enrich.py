@@ -117,6 +117,19 @@ def _enrich_batch(rows: list[dict[str, Any]]) -> list[Enrichment]:
     return [enrich_row(row) for row in rows]
 
 
+_worker_store: ArticleStore | None = None
+
+
+def _open_worker_store(db_path: str) -> None:
+    global _worker_store
+    _worker_store = ArticleStore(db_path)  # a reader: the articles are read where they are enriched
+
+
+def _enrich_ids(ids: list[int]) -> list[Enrichment]:
+    assert _worker_store is not None
+    return _enrich_batch(_worker_store.enrichment_sources(ids))
+
+
 @dataclass
 class BackfillSummary:
     articles: int  # in the archive
@@ -132,11 +145,16 @@ class BackfillSummary:
                 f"{ENRICHMENT_VERSION}), {self.articles} articles in the archive")
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """fork where there is one (no start-up cost; this process has one thread), else spawn."""
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
 def backfill(db_path: str, force: bool = False, out: TextIO = sys.stderr, jobs: int | None = None) -> BackfillSummary:
     """Enrich every article of the archive whose rows are missing, older than ENRICHMENT_VERSION or from
     another text (all of them with `force`), `BATCH` articles per transaction, with a progress bar on
-    `out`. From PARALLEL_FROM articles on, `jobs` worker processes (default: one per CPU) run the
-    extractors while this process reads and writes."""
+    `out`. From PARALLEL_FROM articles on, `jobs` worker processes (default: one per CPU) read the
+    articles and run the extractors while this process writes."""
     store = ArticleStore(db_path)
     try:
         total = store.count_articles()
@@ -156,15 +174,15 @@ def backfill(db_path: str, force: bool = False, out: TextIO = sys.stderr, jobs: 
                 summary.people += len(enrichment.rows["article_people"])
                 progress.step()
 
-        batches = (store.enrichment_sources(ids[i:i + BATCH]) for i in range(0, len(ids), BATCH))
+        batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
         if jobs == 1 or len(ids) < PARALLEL_FROM:
-            for rows in batches:
-                write(_enrich_batch(rows))
-        else:  # this process reads and writes (SQLite stays in one thread), the workers extract
-            with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            for batch in batches:
+                write(_enrich_batch(store.enrichment_sources(batch)))
+        else:  # the workers read (WAL: readers never wait) and extract; this process alone writes
+            with _context().Pool(jobs, initializer=_open_worker_store, initargs=(db_path,)) as pool:
                 pending: deque[Any] = deque()
-                for rows in batches:
-                    pending.append(pool.apply_async(_enrich_batch, (rows,)))
+                for batch in batches:
+                    pending.append(pool.apply_async(_enrich_ids, (batch,)))
                     if len(pending) > 2 * jobs:
                         write(pending.popleft().get())
                 while pending:

@@ -23,6 +23,9 @@ ARCHIVE_REVISIT = os.environ.get("ARCHIVE_REVISIT", "auto")
 ARCHIVE_REVISIT_MAX = 500
 # A listing chain stops after this many consecutive pages with no new article.
 ARCHIVE_STOP_AFTER_QUIET_PAGES = 2
+# Links taken from one listing page (articles, and categories from a start page); more are counted
+# as archive/limits/links_per_page and dropped.
+ARCHIVE_MAX_LINKS_PER_PAGE = int(os.environ.get("ARCHIVE_MAX_LINKS_PER_PAGE", "300"))
 # Live origins of sites whose hostname is not known in the code (spider name -> origin).
 SITE_ORIGINS: dict[str, str] = {}
 
@@ -64,17 +67,26 @@ WARC_MAX_SIZE = 1_000_000_000  # bytes per file before rotating
 # --- wiring ---------------------------------------------------------------------
 ITEM_PIPELINES = {
     "crawler.crawl.pipelines.ValidatePipeline": 100,
+    "crawler.crawl.faults.FaultsPipeline": 200,  # nothing stored once the disk is full; dates flagged
     "crawler.crawl.pipelines.StorePipeline": 300,
 }
 # 950: nearer the downloader than every built-in middleware, so redirects, retried errors and
 # compressed bodies are captured as the server sent them.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.capture.WarcCaptureMiddleware": 950,
+    # crawler/crawl/faults.py: once the disk is full, no request goes out and nothing reaches the capture
+    "crawler.crawl.faults.DiskFullMiddleware": 960,
+    # Scrapy's decompression, counting pages dropped at DOWNLOAD_MAXSIZE (archive/skipped/too_large)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.crawl.faults.SizeCapMiddleware": 590,
 }
 EXTENSIONS = {
+    "crawler.crawl.faults.FaultsExtension": 400,  # a full disk stops the crawl, reported in one line
     "crawler.crawl.runs.CrawlRunRecorder": 500,
 }
 
+# No telnet console: it opens a loopback port on every crawl and nobody runs one unattended.
+TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -106,7 +106,7 @@ def test_scrapyd_deploys_schedules_and_archives(tmp_path):
         f"eggs_dir = {home / 'eggs'}\nlogs_dir = {home / 'logs'}\ndbs_dir = {home / 'dbs'}\nitems_dir =\n"
         "poll_interval = 0.5\n", encoding="utf-8")
     server = subprocess.Popen([str(python.parent / "scrapyd")], cwd=home, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(100):

@@ -300,6 +300,7 @@ class ArchiveSpider(scrapy.Spider):
         if not article_urls and self.article_links:  # markup changed: any article-shaped link
             stats.inc_value("archive/warnings/article_links_selector_empty")
             article_urls = self._article_links(response, ())
+        article_urls = self._cap_links(article_urls, response.url)
         stats.inc_value("archive/links/article", len(article_urls))
         now = datetime.now(UTC)
         new = 0
@@ -323,10 +324,11 @@ class ArchiveSpider(scrapy.Spider):
             stats.inc_value("archive/pagination/page_limit_reached")
 
         if is_start and self.listing_path is not None:
-            for href in response.css("a::attr(href)").getall():
-                url = self.site_url(href, response.url)
-                if url and url not in pager_urls and self.is_listing_url(url):
-                    yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
+            listings = dict.fromkeys(url for href in response.css("a::attr(href)").getall()
+                                     if (url := self.site_url(href, response.url)) and url not in pager_urls
+                                     and self.is_listing_url(url))
+            for url in self._cap_links(list(listings), response.url):
+                yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": 1})
 
     def pager_urls(self, response: Response) -> set[str]:
         """The listing's other pages: links in the platform's pager containers, and any link that leads to
@@ -347,12 +349,28 @@ class ArchiveSpider(scrapy.Spider):
         return same_page_size(found)
 
     def _article_links(self, response: Response, selectors: tuple[str, ...]) -> list[str]:
+        cap = self.settings.getint("ARCHIVE_MAX_LINKS_PER_PAGE", 300)
         urls: list[str] = []
+        seen: set[str] = set()
         for href in response.css(", ".join(selectors or ("a",))).css("::attr(href)").getall():
             url = self.site_url(href, response.url)
-            if url and self.is_article_url(url) and url not in urls:
+            if url and url not in seen and self.is_article_url(url):
+                seen.add(url)
                 urls.append(url)
+                if cap and len(urls) > cap:  # enough to know the cap is hit (_cap_links)
+                    break
         return urls
+
+    def _cap_links(self, urls: list[str], page_url: str) -> list[str]:
+        """At most ARCHIVE_MAX_LINKS_PER_PAGE links taken from one page (10,000 links on a listing are a
+        trap or a dump, not a page of news); a page over the cap is counted and logged."""
+        cap = self.settings.getint("ARCHIVE_MAX_LINKS_PER_PAGE", 300)
+        if not cap or len(urls) <= cap:
+            return urls
+        self.crawler.stats.inc_value("archive/limits/links_per_page")
+        self.logger.warning("More than %d links on %s: only the first %d taken (ARCHIVE_MAX_LINKS_PER_PAGE)",
+                            cap, page_url, cap)
+        return urls[:cap]
 
     def extract(self, text: str, url: str) -> Any:
         """The Article of a decoded page (the generic spider passes its site template)."""

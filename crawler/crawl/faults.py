@@ -6,8 +6,9 @@ stops the crawl at the first occurrence:
 * the first report logs one line, `Disk full at PATH: …`, sets the stat `archive/faults/disk_full`
   to PATH and closes the spider through the engine with the reason `disk_full`; every
   spider of the process stops (they share the disk);
-* from then on no request goes out and no response reaches the WARC writer
-  (`DiskFullMiddleware`, nearer the downloader than the capture middleware), and no item
+* from then on no request goes out (the requests waiting in the downloader's slots are dropped,
+  `DiskFullMiddleware` refuses new ones) and no response reaches the WARC writer
+  (`DiskFullMiddleware` sits nearer the downloader than the capture middleware), and no item
   reaches the store (`FaultsPipeline`);
 * every later log record caused by the full disk (the capture middleware's, Scrapy's item
   and signal errors) is cut down to one line, without its traceback (`OneLineDiskFull`);
@@ -39,6 +40,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import DownloadCancelledError, DropItem, IgnoreRequest
 from scrapy.utils.defer import _schedule_coro
+from twisted.python.failure import Failure
 
 from crawler.capture.paths import warc_root
 from crawler.extract.article import Article
@@ -141,10 +143,21 @@ class CrawlFaults:
                      "again: nothing stored is lost.", self.full_at, exc)
         engine = getattr(self.crawler, "engine", None)
         if engine is not None and getattr(engine, "spider", None) is not None:
+            self._drop_queued(engine)
             _schedule_coro(engine.close_spider_async(reason="disk_full"))
         for other in list(_GUARDS):  # every crawl of this process writes to the same disk
             if other is not self and other.full_at is None and other.db == self.db:
                 other.disk_full(exc, self.full_at)
+
+
+    def _drop_queued(self, engine: Any) -> None:
+        """Requests waiting in the downloader's slots (past the middlewares, not yet sent) are dropped."""
+        for slot in list(getattr(getattr(engine, "downloader", None), "slots", {}).values()):
+            queue = getattr(slot, "queue", None)
+            while queue:
+                _request, deferred = queue.popleft()
+                self.crawler.stats.inc_value("archive/faults/not_requested")
+                deferred.errback(Failure(IgnoreRequest("disk full")))
 
 
 def crawl_faults(crawler: Any) -> CrawlFaults:
@@ -197,7 +210,7 @@ class FaultsExtension:
     def from_crawler(cls, crawler: Any) -> FaultsExtension:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         return ext
@@ -208,7 +221,7 @@ class FaultsExtension:
             _GUARDS.append(self.faults)
         self.faults.make_reserve()
 
-    def spider_closed(self, spider: Any = None, reason: str | None = None) -> None:
+    def engine_stopped(self) -> None:  # after every component closed (the WARC writer's last flush)
         if self.faults in _GUARDS:
             _GUARDS.remove(self.faults)
         if not _GUARDS:
@@ -245,6 +258,8 @@ class DiskFullMiddleware:
             raise IgnoreRequest("disk full")
 
     def process_request(self, request: Any, spider: Any = None) -> None:
+        if self.faults.stopped:  # counted apart: Scrapy's downloader stats count it as an exception
+            self.faults.crawler.stats.inc_value("archive/faults/not_requested")
         self._check()
 
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:

@@ -7,6 +7,7 @@ visible, and is marked `killed` by the next run) and completed when it closes.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.crawl.alarms import evaluate_alarms, notify
+from crawler.crawl.faults import disk_full_error
 from crawler.crawl.storage import crawl_store
 from crawler.store import ArticleStore, now_iso
 
@@ -40,6 +42,7 @@ def summarize(stats: dict[str, Any], reason: str, duration: float) -> dict[str, 
         "not_found": (stats.get("httperror/response_ignored_status_count/404", 0)
                       + stats.get("httperror/response_ignored_status_count/410", 0)),
         "errors": (_count(stats, "downloader/exception_type_count/")
+                   - stats.get("archive/faults/not_requested", 0)  # held back by a full disk: no failure
                    + _count(stats, "httperror/response_ignored_status_count/5")
                    + stats.get("retry/max_reached", 0)),
         # field quality: how many stored pages had each field (docs/data-model.md, view site_field_quality)
@@ -79,7 +82,13 @@ class CrawlRunRecorder:
         previous = [r for r in self.store.previous_runs(spider.site_name) if r["id"] != self.run_id]
         alarms = evaluate_alarms(row, previous, settings.getdict("ARCHIVE_ALARM_THRESHOLDS") or None)
         row["alarms"] = json.dumps(alarms, ensure_ascii=False)
-        self.store.finish_run(self.run_id, row)
+        try:
+            if self.run_id is not None:
+                self.store.finish_run(self.run_id, row)
+        except sqlite3.Error as exc:  # even the run's own record did not fit: say so in one line
+            if disk_full_error(exc) is None:
+                raise
+            spider.logger.error("Run %s not recorded: disk full (%s)", self.run_id, exc)
         self.crawler.stats.set_value("archive/alarms", len(alarms))
         spider.logger.info(
             "Run recorded: %(pages)s pages, %(articles_new)s new, %(articles_changed)s changed, "

@@ -98,6 +98,11 @@ def print_summary(db_path: str, run_ids: list[int | None], out: TextIO = sys.std
                   f"{row['errors'] or 0:>7}{row['duration_seconds'] or 0:>7.1f}", file=out)
             for alarm in alarms:
                 print(f"  ALARM {alarm}", file=out)
+        from crawler.crawl.faults import disk_full_at
+
+        if full := disk_full_at(db_path):
+            ok = False
+            print(f"\nSTOPPED: disk full at {full}; free space and run again (nothing stored is lost)", file=out)
         total = store.count_articles()
         print(f"\n{total} articles in {db_path}", file=out)
     finally:

@@ -140,6 +140,8 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
     if article.published_at is None:
         article.published_at, article.published_raw = find_date(doc, title_el, body)
         article.used_generic.append("published")
+        if article.published_at is None:  # a date line that cannot be read is kept raw
+            article.published_raw = _unreadable_date(doc, rules) or article.published_raw
     if body is None:
         return article
     # Where a rule misses, the generic finders, with the same evidence they use alone: a sapo between
@@ -218,3 +220,18 @@ def _first_of(body: Any, doc: Any, selectors: tuple[str, ...]) -> Any:
     is falsy: never `a or b` on elements.)"""
     found = _first(body, selectors)
     return found if found is not None else _first(doc, selectors)
+
+
+_DATE_SHAPE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _unreadable_date(doc: Any, rules: SiteRules) -> str | None:
+    """The text of the first date element the site's selectors find that looks like a date line but
+    cannot be read (`31/2/2023 25:61`), to keep as `published_raw`."""
+    for selector in rules.date:
+        for el in css(selector)(doc):
+            raw = (normalize_text(el.get("content", "")) or None) if el.tag == "meta" else _text(el)
+            if (raw and len(raw) <= 120 and _DATE_SHAPE.search(raw)
+                    and (rules.date_pattern is None or rules.date_pattern.search(raw))):
+                return raw
+    return None

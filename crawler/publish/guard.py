@@ -243,7 +243,8 @@ class ResultBudget:
     def __init__(self, limit: int, row_factory: Any, text_factory: Any):
         self.limit = limit
         self._row_factory = row_factory or (lambda _cursor, row: row)
-        self._text_factory = text_factory or (lambda data: data.decode("utf-8"))
+        # sqlite3's default text factory is the class `str`, which it calls as str(data, "utf-8")
+        self._text_factory = (lambda data: str(data, "utf-8")) if text_factory in (None, str) else text_factory
         self._cursor: weakref.ref | None = None
         self.total = 0  # bytes of the current cursor's rows so far
         self.pending = 0  # bytes of the row being decoded

@@ -407,7 +407,7 @@ class ArticleStore:
             for table in tables:
                 self.db.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", ids)
                 columns = [c for c in SCHEMA[table]["columns"] if c != "id"]
-                rows = [tuple(row.get(c) for c in columns) for e in enrichments for row in e.rows.get(table, ())]
+                rows = [tuple(map(row.get, columns)) for e in enrichments for row in e.rows.get(table, ())]
                 if rows:
                     names = ", ".join(f'"{c}"' for c in columns)
                     self.db.conn.executemany(
@@ -428,8 +428,8 @@ def date_flag(published_at: str | None, published_raw: str | None = None, now: d
     >>> date_flag("2099-01-01T08:00:00+07:00"), date_flag(None, "31/2/2023 25:61"), date_flag("2024-05-01")
     ('future', 'unreadable', None)
     """
-    from crawler.extract.dates import VN_TZ, parse_vietnamese_date
     from crawler.extract.datelines import EARLIEST_PUBLICATION, FUTURE_SLACK
+    from crawler.extract.dates import VN_TZ, parse_vietnamese_date
 
     if published_at:
         try:

@@ -53,6 +53,7 @@ def find_date(doc: Any, title_el: Any = None, body: Any = None, meta: PageMeta |
     body_node = nodes.get(body) if body is not None else None
     anchor = title_node.order if title_node is not None else (body_node.order if body_node is not None else None)
     best = None
+    unread = None  # the first date line that cannot be read (31/2/2023 25:61): kept raw
     best_score = float("-inf")
     body_start = body_node.order if body_node is not None else -1
     body_end = body_node.end if body_node is not None else -1
@@ -91,6 +92,7 @@ def find_date(doc: Any, title_el: Any = None, body: Any = None, meta: PageMeta |
             continue  # a related-list entry "(19/11/2021)"
         line = best_dateline(_label_before(el) + source)
         if line is None or deep and line.rank != Rank.PUBLISHED:
+            unread = unread or (source if line is None and not deep else None)
             continue
         parsed, source = line.value, line.raw
         pos = node.order
@@ -125,7 +127,7 @@ def find_date(doc: Any, title_el: Any = None, body: Any = None, meta: PageMeta |
         return parsed.isoformat(), raw
     if meta_date:
         return meta_date[0].isoformat(), normalize_text(meta_date[1])
-    return None, None
+    return None, unread
 
 
 def _label_before(el: Any) -> str:

@@ -1,0 +1,1 @@
+"""Distributed crawling (placeholder)."""

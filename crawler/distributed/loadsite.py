@@ -1,0 +1,196 @@
+"""A generated site for load tests and the distributed benchmark: N article pages, served on loopback.
+
+    with LoadSite(2000) as site:          # tuyengiao.vn's markup: crawl it with `-a base_url=site.base_url`
+        site.base_url, site.article_targets()
+        site.fetches()                    # request target -> times fetched
+        site.edit(ids); site.remove(ids)  # change articles between two passes
+
+The pages are made on the fly (nothing on disk, thousands of pages per second): the home page links the
+categories of the tuyengiao spider's start paths, each category lists its articles 20 a page behind a
+`.datapager` "next" link, and each article page has the tuyengiao.vn A1 template (headline, `(GMT+7)`
+date line, teaser, `#ArticleContent` with a few paragraphs of Party-news text naming a province and a
+resolution, an author line). The server records every request (arrival and end time, target), and
+the highest number answered at once, so a test can check "never twice" and the politeness limits.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+CATEGORIES = ("thoi-su-chinh-tri", "hoc-va-lam-theo-bac", "nhip-cau-tuyen-giao",
+              "bao-ve-nen-tang-tu-tuong-cua-dang", "van-hoa-xa-hoi", "khoa-giao", "kinh-te")
+PER_PAGE = 20
+FIRST_ID = 100001
+PROVINCES = ("Quảng Ninh", "Thanh Hóa", "Nghệ An", "Cần Thơ", "Đồng Tháp", "Lào Cai", "Hà Giang", "Trà Vinh")
+SENTENCES = (
+    "Ban Thường vụ Tỉnh ủy {p} tổ chức hội nghị học tập, quán triệt Nghị quyết số {n}-NQ/TW của Bộ Chính trị "
+    "cho cán bộ chủ chốt các cấp.",
+    "Đồng chí Bí thư Tỉnh ủy {p} nhấn mạnh yêu cầu nâng cao chất lượng công tác tuyên truyền, bảo vệ nền tảng "
+    "tư tưởng của Đảng trong tình hình mới.",
+    "Các cấp ủy, tổ chức đảng cần xây dựng kế hoạch cụ thể, phân công trách nhiệm rõ ràng, gắn việc học tập "
+    "nghị quyết với thực hiện nhiệm vụ chính trị của địa phương, cơ quan, đơn vị.",
+    "Báo cáo viên cấp tỉnh đã thông tin nhiều chuyên đề về tình hình kinh tế - xã hội, quốc phòng - an ninh và "
+    "công tác xây dựng Đảng, xây dựng hệ thống chính trị trong sạch, vững mạnh.",
+)
+
+
+def article_id(n: int) -> int:
+    return FIRST_ID + n
+
+
+class LoadSite:
+    """`articles` tuyengiao.vn-like article pages on 127.0.0.1, generated per request."""
+
+    def __init__(self, articles: int, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0):
+        self.articles = articles
+        self.delay = delay  # seconds each answer takes (a slower server)
+        self.edited: set[int] = set()  # article numbers whose text changed
+        self.removed: set[int] = set()  # article numbers that answer 404
+        self.log: list[tuple[float, float, str]] = []  # (arrival, end, target), in the order answered
+        self.max_active = 0
+        self._active = 0
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer((host, port), self._handler())
+        self.httpd.daemon_threads = True
+        self.httpd.request_queue_size = 128
+        self._thread: threading.Thread | None = None
+
+    # --- the site ---
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def category_of(self, n: int) -> str:
+        return CATEGORIES[n % len(CATEGORIES)]
+
+    def article_target(self, n: int) -> str:
+        return f"/{self.category_of(n)}/hoi-nghi-quan-triet-nghi-quyet-bai-so-{n}-{article_id(n)}"
+
+    def article_targets(self) -> list[str]:
+        return [self.article_target(n) for n in range(self.articles)]
+
+    def in_category(self, category: str) -> list[int]:
+        index = CATEGORIES.index(category)
+        return list(range(index, self.articles, len(CATEGORIES)))
+
+    def edit(self, numbers: set[int] | list[int]) -> None:
+        self.edited |= set(numbers)
+
+    def remove(self, numbers: set[int] | list[int]) -> None:
+        self.removed |= set(numbers)
+
+    def fetches(self, since: int = 0) -> Counter[str]:
+        """Request target -> times it was requested (from the `since`-th request on)."""
+        with self._lock:
+            return Counter(target for _start, _end, target in self.log[since:])
+
+    def page(self, target: str) -> tuple[int, bytes]:
+        path, _, query = target.partition("?")
+        if path == "/robots.txt":
+            return 200, b"User-agent: *\nDisallow: /Admin/\n"
+        if path == "/":
+            links = "".join(f'<li><a href="/{c}">{c.replace("-", " ").title()}</a></li>' for c in CATEGORIES)
+            return 200, _html("Tạp chí Tuyên giáo", f'<ul class="menu">{links}</ul>')
+        name = path.strip("/")
+        if name in CATEGORIES:
+            page = int(query.split("page=", 1)[1]) if "page=" in query else 1
+            return 200, self.listing(name, page)
+        tail = path.rsplit("-", 1)[-1]
+        if tail.isdigit() and 0 <= int(tail) - FIRST_ID < self.articles:
+            n = int(tail) - FIRST_ID
+            if path == self.article_target(n) and n not in self.removed:
+                return 200, self.article(n)
+        return 404, _html("404", "<h1>404 Not Found</h1>")
+
+    def listing(self, category: str, page: int) -> bytes:
+        numbers = self.in_category(category)
+        chunk = numbers[(page - 1) * PER_PAGE: page * PER_PAGE]
+        if not chunk and page > 1:
+            return _html("404", "<h1>404 Not Found</h1>")
+        items = "".join(f'<li><h4><a href="{self.article_target(n)}">Hội nghị quán triệt nghị quyết, bài số {n}'
+                        f'</a></h4><span class="date">12/03/2024</span></li>' for n in chunk)
+        pager = f'<a href="/{category}?page={page - 1}">‹</a>' if page > 1 else ""
+        if page * PER_PAGE < len(numbers):
+            pager += f'<a href="/{category}?page={page + 1}">›</a>'
+        body = (f'<div class="zonebar"><h1><a href="/{category}">{category}</a></h1></div>'
+                f'<div class="zoneteaser"><ul>{items}</ul></div><div class="datapager">{pager}</div>')
+        return _html(f"{category} - Trang {page}", body)
+
+    def article(self, n: int) -> bytes:
+        published = datetime(2024, 1, 1, 7, 30) + timedelta(hours=7 * n)
+        province = PROVINCES[n % len(PROVINCES)]
+        version = " (bản đã sửa)" if n in self.edited else ""
+        paragraphs = "".join(f"<p>{SENTENCES[(n + k) % len(SENTENCES)].format(p=province, n=n % 60 + 1)}"
+                             f"{version if k == 0 else ''}</p>" for k in range(6))
+        title = f"Hội nghị quán triệt nghị quyết, bài số {n}{version}"
+        body = (f'<div class="zonebar"><h2><a href="/{self.category_of(n)}">Chuyên mục</a></h2></div>'
+                f'<div class="storydetail"><div class="story_tools">{published:%d/%m/%Y} '
+                f"{published:%H:%M}' (GMT+7)</div>"
+                f'<div class="story_head"><span class="story_headline">{title}</span></div>'
+                f'<div class="story_teaser">{province}: cán bộ, đảng viên học tập nghị quyết của Đảng.</div>'
+                f'<div id="ArticleContent" class="story_body">{paragraphs}'
+                f'<p style="text-align:right"><b>Thu Hằng</b></p></div></div>')
+        return _html(title, body)
+
+    # --- serving ---
+
+    def start(self) -> LoadSite:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> LoadSite:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                arrived = time.monotonic()
+                with site._lock:
+                    site._active += 1
+                    site.max_active = max(site.max_active, site._active)
+                try:
+                    if site.delay:
+                        time.sleep(site.delay)
+                    status, body = site.page(self.path)
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain; charset=utf-8" if self.path == "/robots.txt"
+                                     else "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+                finally:
+                    with site._lock:
+                        site._active -= 1
+                        site.log.append((arrived, time.monotonic(), self.path))
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet: the crawler logs
+                pass
+
+        return Handler
+
+
+def _html(title: str, body: str) -> bytes:
+    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f'<body><div class="wrapper">{body}</div></body></html>').encode()
