@@ -16,7 +16,15 @@ from crawler.extract.generic.markup import (
     _marker,
     chrome_level,
 )
-from crawler.extract.generic.weights import CHROME_REGION_MAX_SHARE, MAIN_CANDIDATES, SECOND_READING_BELOW_CHARS
+from crawler.extract.generic.weights import (
+    CHROME_REGION_MAX_SHARE,
+    MAIN_CANDIDATES,
+    SECOND_READING_BELOW_CHARS,
+    SIBLING_LEVELS,
+    SIBLING_MAX_LINK_SHARE,
+    SIBLING_MIN_CHARS,
+    SIBLING_TEXT_SHARE,
+)
 from crawler.extract.page import _el_text
 from crawler.extract.tree import drop_tree
 
@@ -196,7 +204,34 @@ def find_main_node(analysis: Analysis) -> Node | None:
             top = max(cells, key=lambda n: n.agg)
             if top.agg > 0.6 * best.agg:
                 best = top
-    return best
+    return _with_text_siblings(best, analysis) if best is not None else None
+
+
+def _with_text_siblings(best: Node, analysis: Analysis) -> Node:
+    """The article split over sibling containers (a story column, then another): climb to the ancestor
+    whose other children carry a good part of the text too."""
+    node, chosen, levels = best, best, 0
+    while levels < SIBLING_LEVELS and best.agg >= SIBLING_MIN_CHARS:
+        parent = node.parent
+        if parent is None or parent.chrome or parent.template or parent.tag in ("html", "body", "form"):
+            break
+        if parent.agg <= node.agg:  # a wrapper around this one block: look further up
+            node = parent
+            continue
+        others = [analysis.nodes[el] for el in parent.el if el in analysis.nodes and el is not node.el]
+        text = sum(_text_points(n, analysis) for n in others if not n.chrome and not n.template
+                   and n.agg_link < SIBLING_MAX_LINK_SHARE * n.agg)
+        if text < SIBLING_TEXT_SHARE * _text_points(node, analysis):
+            break
+        node = chosen = parent
+        levels += 1
+    return chosen
+
+
+def _text_points(node: Node, analysis: Analysis) -> float:
+    """The paragraph text inside a node, in characters of blocks with little link text."""
+    return sum(n.chars for n in analysis.between(node.order, node.end + 1)
+               if n.segs and not n.chrome and not n.template and n.link_chars * 3 < n.chars)
 
 
 def _is_footer_text(node: Node, analysis: Analysis) -> bool:

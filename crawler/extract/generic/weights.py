@@ -13,6 +13,15 @@ CHROME_REGION_MAX_SHARE = 0.5
 # Below this much text the main block is no article (about 50 words): the page is read a second time
 # with page regions known by their tags only, and the longer reading wins.
 SECOND_READING_BELOW_CHARS = 250
+# An article split over sibling containers (story columns): the body climbs to the ancestor whose
+# other children hold at least this share of the best block's paragraph text, at most this many levels.
+SIBLING_TEXT_SHARE = 0.5
+SIBLING_LEVELS = 2
+# ... counting only siblings that read like prose: a teaser list has far more of its text in links;
+# and only for a long best block (a split story): beside a short news item the title, the sapo and the
+# cover would count as "text" and pull the related lists in.
+SIBLING_MAX_LINK_SHARE = 0.15
+SIBLING_MIN_CHARS = 1000
 # The best blocks looked at when the best one turns out to be the site's footer.
 MAIN_CANDIDATES = 5
 
