@@ -29,6 +29,7 @@ class Article:
     extraction_method: str | None = None
     # links with headline-long text left in the body: a listing's teasers, not an article (validate.py)
     headline_links: int = 0
+    opens_with_link: bool = False  # the text starts with a headline-long link: a listing's teaser
     # HTTP validators for conditional revisits (not content)
     etag: str | None = None
     last_modified: str | None = None

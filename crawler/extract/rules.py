@@ -40,7 +40,7 @@ from crawler.extract.generic.metadata import read_metadata
 from crawler.extract.images import absolute_links, dedupe_images, take_images
 from crawler.extract.page import _el_text, parse_page, prepare
 from crawler.extract.sanitize import sanitize_html
-from crawler.extract.tree import count_headline_links, css, drop_tree
+from crawler.extract.tree import count_headline_links, css, drop_tree, opens_with_link
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,7 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
 
     article.images = dedupe_images(images, collapse_captions([img["caption"] or "" for img in images]))
     article.headline_links = count_headline_links(body)
+    article.opens_with_link = opens_with_link(body)
     absolute_links(body, url)
     article.body_html = sanitize_html(html.tostring(body, encoding="unicode"))
     return article

@@ -80,3 +80,15 @@ def count_headline_links(node: Any, levels: int = 3) -> int:
         found = max(found, sum(1 for sib in alike if _has_headline_link(sib)))
         level = parent
     return found
+
+
+def opens_with_link(node: Any) -> bool:
+    """Whether the first text of `node` is a headline-long link: a teaser (headline, then its summary),
+    never an article's first paragraph."""
+    for el in node.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.text and el.text.strip():
+            anchor = el if el.tag == "a" else next((a for a in el.iterancestors("a")), None)
+            return anchor is not None and len(" ".join(_string(anchor).split())) >= HEADLINE_MIN_CHARS
+    return False

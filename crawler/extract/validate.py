@@ -39,7 +39,7 @@ def skip_reason(article: Article) -> str | None:
         return "static_page"
     if words < MIN_BODY_WORDS:
         return "empty_body"
-    if article.headline_links >= LISTING_MIN_HEADLINES:
+    if article.headline_links >= LISTING_MIN_HEADLINES or generic and article.opens_with_link:
         return "listing"
     table_words = sum(len(p.split()) for p in article.paragraphs if " | " in p)
     if table_words > DOCUMENT_LIST_TABLE_SHARE * words:

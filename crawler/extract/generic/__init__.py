@@ -55,7 +55,7 @@ from crawler.extract.generic.title import find_title, find_title_element
 from crawler.extract.images import absolute_links, dedupe_images, take_images
 from crawler.extract.page import _el_text, parse_page, prepare
 from crawler.extract.sanitize import sanitize_html
-from crawler.extract.tree import count_headline_links, drop_tree
+from crawler.extract.tree import count_headline_links, drop_tree, opens_with_link
 
 if TYPE_CHECKING:
     from crawler.extract.templates import SiteTemplate
@@ -99,6 +99,7 @@ def extract_generic(page: str | bytes, url: str, http_charset: str | None = None
 
     article.images = dedupe_images(images, collapse_captions([img["caption"] or "" for img in images]))
     article.headline_links = count_headline_links(body)
+    article.opens_with_link = opens_with_link(body)
     absolute_links(body, url)
     article.body_html = sanitize_html(html.tostring(body, encoding="unicode"))
     return article
