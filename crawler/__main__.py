@@ -8,6 +8,7 @@
     python -m crawler reextract [--site S] [--since DATE] [--dry-run]   # re-derive articles from the WARC captures
     python -m crawler export-warc --site S OUT.warc.gz | import-warc FILE…
     python -m crawler check [--db archive.db] [--warc-dir warc/]   # after a crash or a restore
+    python -m crawler crawl --distributed [--seed] | ingest | status   # several machines (docs/distributed.md)
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+
+from crawler.cli_errors import CliError, check_database, check_sites, site_urls  # noqa: E402
 
 # The bundled offline mirrors, in a checkout of the repository (the demo serves them).
 MIRRORS = Path("tests") / "fixtures" / "sites"
@@ -42,6 +45,8 @@ def rules_for_url(url: str):  # -> tuple[str | None, SiteRules | None]
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import extract_article
 
+    if args.site:
+        check_sites([args.site])
     try:
         page = Path(args.file).read_bytes()
     except OSError as exc:
@@ -58,13 +63,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    if getattr(args, "distributed", False):  # a worker of the shared frontier (docs/distributed.md)
+        return cmd_crawl_distributed(args)
     from scrapy.utils.project import get_project_settings
 
     from crawler.crawl.scheduled import scheduled_crawl
 
-    base_urls = dict(pair.split("=", 1) for pair in args.base_url or [])
+    base_urls = site_urls(args.base_url or [])
     sites = args.site
     db = args.db or os.environ.get("ARCHIVE_DB", "archive.db")
+    check_sites(list(sites or []) + list(base_urls))
+    check_database(db, create=True)
     if not sites:  # every registry site the scheduled crawl runs whose origin is known
         from crawler.sites import crawl_plan, seed_database
 
@@ -118,6 +127,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from crawler.publish import serve
 
+    check_database(args.db or os.environ.get("ARCHIVE_DB", "archive.db"))
     return serve(args.db or os.environ.get("ARCHIVE_DB", "archive.db"), host=args.host, port=args.port,
                  public=args.public, sql=not args.no_sql)
 
@@ -125,6 +135,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from crawler.publish import SnapshotError, publish_snapshot
 
+    try:
+        check_database(args.src)
+    except CliError as exc:
+        raise CliError(f"Not published: {exc}", code=1) from None
     try:
         dest = publish_snapshot(args.src, args.dest)
     except (OSError, SnapshotError) as exc:
@@ -140,6 +154,8 @@ def cmd_sites(args: argparse.Namespace) -> int:
     """The site registry (sites.csv) with each site's province as published and since the 2025 mergers."""
     from crawler.sites import format_table, seed_database
 
+    if getattr(args, "seed", None):
+        check_database(args.seed, create=True)
     print(format_table())
     if getattr(args, "seed", None):
         print(f"\n{seed_database(args.seed)} sites written to the sites table of {args.seed}")
@@ -158,13 +174,20 @@ def _print_summary(summary: Any, out: TextIO, dry_run: bool) -> None:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     from crawler.reextract import reextract
+    from crawler.store import default_database
 
     patch = None
     if args.rules:
         if not args.site or len(args.site) != 1:
             print("--rules needs exactly one --site", file=sys.stderr)
             return 2
-        patch = json.loads(args.rules)
+        try:
+            patch = json.loads(args.rules)
+        except ValueError as exc:
+            raise CliError(f"--rules is not JSON ({exc})") from None
+        if not isinstance(patch, dict):
+            raise CliError('--rules must be a JSON object, e.g. \'{"remove": [".ads"]}\'')
+    check_database(args.db or default_database())
     try:
         summary = reextract(args.db, args.site, args.since, args.dry_run, args.force, patch, args.warc_dir)
     except ValueError as exc:
@@ -180,8 +203,11 @@ def cmd_export_warc(args: argparse.Namespace) -> int:
     from crawler.store import ArticleStore, default_database
 
     db_path = args.db or default_database()
+    check_database(db_path)
     store = ArticleStore(db_path)
     try:
+        if not store.captures_of_site(args.site):
+            raise CliError(f"no captures of site {args.site!r} in {db_path} (nothing written)", code=1)
         counts = export_warc(store.captures_of_site(args.site), warc_root(args.warc_dir, db_path), args.site, args.out)
     finally:
         store.close()
@@ -201,60 +227,11 @@ def cmd_import_warc(args: argparse.Namespace) -> int:
     return 1 if summary.problems or (summary.articles and summary.articles.failed) else 0
 
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
-
-
-def _refs_texts(path: Path, url: str | None) -> list[tuple[str, str]]:
-    """(field, text) of a saved page's article (HTML) or of a text file; ValueError with the reason."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
-        from crawler.enrich import article_texts
-        from crawler.extract import extract_article
-
-        url = url or path.resolve().as_uri()
-        _site, rules = rules_for_url(url)
-        try:
-            article = extract_article(data, url, rules)
-        except Exception as exc:  # noqa: BLE001 (any failure of the extractor is a bad page here)
-            raise ValueError(f"{path}: no article could be extracted ({type(exc).__name__}: {exc})") from None
-        texts = article_texts(article.title, article.lead, article.body_text)
-        if not texts:
-            raise ValueError(f"{path}: no article text found in the page")
-        return texts
-    try:
-        return [("text", data.decode("utf-8-sig"))]
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: neither an HTML page nor UTF-8 text") from None
-
-
 def cmd_refs(args: argparse.Namespace) -> int:
     """The references to Party and State documents in a saved page or a text file."""
-    from crawler.enrich import references_in
+    from crawler.enrich import print_references
 
-    try:
-        texts = _refs_texts(Path(args.file), args.url)
-    except ValueError as exc:
-        print(f"refs: {exc}", file=sys.stderr)
-        return 2
-    rows = references_in(texts)
-    if args.json:
-        for row in rows:
-            print(json.dumps({**row, "resolved": bool(row["resolved"]), "first_mention": bool(row["first_mention"])},
-                             ensure_ascii=False))
-        return 0
-    header = ("field", "start", "end", "form", "kind", "key", "date", "text")
-    cells = [header] + [tuple("" if row[c] is None else str(row[c]) for c in header) for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
-    for k, line in enumerate(cells):
-        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
-    print(f"\n{len(rows)} references to {len({row['key'] for row in rows})} documents")
-    return 0
+    return print_references(Path(args.file), as_json=args.json, url=args.url, rules_for=rules_for_url)
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
@@ -277,6 +254,98 @@ def cmd_check(args: argparse.Namespace) -> int:
     from crawler.store import default_database
 
     return check_archive(args.db or default_database(), args.warc_dir, args.sample)
+
+
+def _redis_url(args: argparse.Namespace) -> str:
+    from crawler.distributed import redis_url
+
+    url = args.redis_url or redis_url()
+    if not url:
+        print(f"{args.command}: no Redis: pass --redis-url redis://HOST:6379/0 or set REDIS_URL", file=sys.stderr)
+    return url
+
+
+def cmd_crawl_distributed(args: argparse.Namespace) -> int:
+    """`crawl --distributed`: this process works on the shared frontier in Redis (with --seed, it seeds a pass)."""
+    from datetime import datetime
+
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.distributed import worker_id
+    from crawler.distributed.worker import run_workers
+    from crawler.sites import crawl_plan
+
+    url = _redis_url(args)
+    if not url:
+        return 2
+    base_urls = dict(pair.split("=", 1) for pair in args.base_url or [])
+    sites = args.site or crawl_plan(get_project_settings().getdict("SITE_ORIGINS"), base_urls)[0]
+    seed = "only" if args.seed_only else "yes" if args.seed else "no"
+    log_dir = Path(args.log_dir or os.environ.get("ARCHIVE_LOG_DIR", "logs"))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / f"crawl-distributed-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    role = {"only": "seeding", "yes": "seeding and working on", "no": "working on"}[seed]
+    print(f"Worker {worker_id()} {role} {', '.join(sites)}; log: {log_file}", flush=True)
+    overrides = dict(pair.split("=", 1) for pair in args.set or [])
+    return run_workers(sites, base_urls, url, seed, args.new_pass, str(log_file), overrides)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Drain the workers' items and captures from Redis into archive.db: the one writer."""
+    from crawler.distributed.ingest import IngestLockedError, ingest
+    from crawler.store import default_database
+
+    url = _redis_url(args)
+    if not url:
+        return 2
+    try:
+        summary = ingest(args.db or default_database(), url, os.environ.get("DISTRIBUTED_PREFIX", "vnparty"),
+                         until_drained=args.until_drained, grace=args.grace, republish=args.republish,
+                         batch=args.batch)
+    except IngestLockedError as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
+        return 75
+    print(summary.line())
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Queues, leases, passes, workers and the stream of the distributed crawl, from Redis."""
+    from crawler.distributed.status import format_status, read_status
+
+    url = _redis_url(args)
+    if not url:
+        return 2
+    status = read_status(url, os.environ.get("DISTRIBUTED_PREFIX", "vnparty"))
+    print(json.dumps(status, ensure_ascii=False, indent=1) if args.json else format_status(status))
+    return 0
+
+
+def add_distributed_commands(sub: Any, crawl: argparse.ArgumentParser) -> None:
+    """`crawl --distributed`, `ingest` and `status` (docs/distributed.md)."""
+    crawl.add_argument("--distributed", action="store_true",
+                       help="work on the shared frontier in Redis (scrapy-redis) instead of writing --db")
+    crawl.add_argument("--redis-url", help="with --distributed (default: $REDIS_URL)")
+    crawl.add_argument("--seed", action="store_true", help="with --distributed: start (or join) a pass, then work")
+    crawl.add_argument("--seed-only", action="store_true", help="with --distributed: start (or join) a pass, exit")
+    crawl.add_argument("--new-pass", action="store_true",
+                       help="with --seed: discard the running pass's queue and start a new pass")
+
+    p = sub.add_parser("ingest", help="drain the distributed workers' items from Redis into archive.db")
+    p.add_argument("--db", help="the archive (default: $ARCHIVE_DB or archive.db)")
+    p.add_argument("--redis-url", help="default: $REDIS_URL")
+    p.add_argument("--until-drained", action="store_true",
+                   help="exit once nothing is left to ingest and no worker is alive (else run until stopped)")
+    p.add_argument("--grace", type=float, default=10.0, help="with --until-drained: seconds without workers")
+    p.add_argument("--republish", action="store_true",
+                   help="publish every site's known articles to Redis again (after archive.db changed elsewhere)")
+    p.add_argument("--batch", type=int, default=200, help="messages per read (default: %(default)s)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("status", help="the distributed crawl's queues, passes, workers and stream, from Redis")
+    p.add_argument("--redis-url", help="default: $REDIS_URL")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
 
 
 def add_capture_commands(sub: Any) -> None:
@@ -312,6 +381,7 @@ def add_capture_commands(sub: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("extract", help="print the article extracted from a saved page as JSON")
@@ -327,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--log-dir", help="where the run's log file goes (default: $ARCHIVE_LOG_DIR or logs/)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="a Scrapy setting for this run")
     p.set_defaults(func=cmd_crawl)
+    crawl_parser = p
 
     p = sub.add_parser("mirror", help="serve an offline mirror directory on 127.0.0.1")
     p.add_argument("directory")
@@ -371,9 +442,41 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_enrich)
 
     add_capture_commands(sub)
+    add_distributed_commands(sub, crawl_parser)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the subcommand: a mistake is one line on stderr and a non-zero status, never a traceback
+    (unless --debug); a closed pipe (`… | head`) ends the command quietly."""
+    import sqlite3
+
+    name = f"python -m crawler {args.command}"
+    try:
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except CliError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:  # the reader of stdout went away: not an error; silence the final flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted", file=sys.stderr)
+        return 130
+    except (sqlite3.Error, OSError, ValueError) as exc:
+        if args.debug:
+            raise
+        print(f"{name}: {type(exc).__name__}: {exc} (--debug shows the traceback)", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 (one line, unless --debug)
+        if args.debug:
+            raise
+        print(f"{name}: unexpected {type(exc).__name__}: {exc} (--debug shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -36,9 +36,10 @@ def capture_problems(conn: sqlite3.Connection, root: Path, sample: int | None = 
     """(problems, captures read): each indexed capture against its WARC record."""
     problems: list[str] = []
     missing_files: dict[str, int] = {}
-    captures = integrity.captures_to_read(conn, sample)
-    ids = {row[0] for row in conn.execute("SELECT id FROM captures")} if sample else {c["id"] for c in captures}
-    for capture in captures:
+    ids = integrity.capture_ids(conn)
+    read = 0
+    for capture in integrity.captures_to_read(conn, sample):
+        read += 1
         path = resolve(root, capture["warc_file"])
         if not path.is_file():
             missing_files[capture["warc_file"]] = missing_files.get(capture["warc_file"], 0) + 1
@@ -60,7 +61,7 @@ def capture_problems(conn: sqlite3.Connection, root: Path, sample: int | None = 
     lines += problems[:limit]
     if len(problems) > limit:
         lines.append(f"captures: … and {len(problems) - limit} more unreadable captures")
-    return lines, len(captures)
+    return lines, read
 
 
 def registry_problems(conn: sqlite3.Connection) -> Iterator[str]:

@@ -3,6 +3,7 @@
     enrichment = enrich_article(article, article_id, site="tuyengiao", province=None)
     store.replace_enrichment(enrichment)   # what the crawl does for every new or changed article
     backfill("archive.db")                 # python -m crawler enrich: every article not enriched yet
+    print_references(Path("page.html"))    # python -m crawler refs page.html: the references of one file
 
 The extractors are pure (crawler/extract/references.py, gazetteer.py, people.py); this module turns
 their findings into the rows of `article_references`, `article_places` and `article_people`, which
@@ -23,12 +24,14 @@ empty for the central sites) and the publication date and month.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from crawler.extract.article import Article
@@ -150,7 +153,7 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
-def backfill(db_path: str, force: bool = False, out: TextIO = sys.stderr, jobs: int | None = None) -> BackfillSummary:
+def backfill(db_path: str, force: bool = False, out: TextIO | None = None, jobs: int | None = None) -> BackfillSummary:
     """Enrich every article of the archive whose rows are missing, older than ENRICHMENT_VERSION or from
     another text (all of them with `force`), `BATCH` articles per transaction, with a progress bar on
     `out`. From PARALLEL_FROM articles on, `jobs` worker processes (default: one per CPU) read the
@@ -163,7 +166,7 @@ def backfill(db_path: str, force: bool = False, out: TextIO = sys.stderr, jobs: 
         if not ids:
             return summary
         jobs = jobs or os.cpu_count() or 1
-        progress = Progress(len(ids), out, label="enrich")
+        progress = Progress(len(ids), out or sys.stderr, label="enrich")
 
         def write(enrichments: list[Enrichment]) -> None:
             store.replace_enrichment(*enrichments)
@@ -191,3 +194,63 @@ def backfill(db_path: str, force: bool = False, out: TextIO = sys.stderr, jobs: 
         return summary
     finally:
         store.close()
+
+
+# -- python -m crawler refs FILE ------------------------------------------------------------------------
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+
+def file_texts(path: Path, url: str | None = None, rules_for: Callable[[str], tuple[Any, Any]] | None = None,
+               ) -> list[tuple[str, str]]:
+    """(field, text) of a saved page's article (HTML: extracted as the crawl does, with the rules
+    `rules_for(url)` gives) or of a UTF-8 text file ("text"); ValueError with the reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if path.suffix.lower() in HTML_SUFFIXES or head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
+        from crawler.extract import extract_article
+
+        url = url or path.resolve().as_uri()
+        rules = rules_for(url)[1] if rules_for else None
+        try:
+            article = extract_article(data, url, rules)
+        except Exception as exc:  # noqa: BLE001 (whatever the extractor raises, the page is what is wrong)
+            raise ValueError(f"{path}: no article could be extracted ({type(exc).__name__}: {exc})") from None
+        texts = article_texts(article.title, article.lead, article.body_text)
+        if not texts:
+            raise ValueError(f"{path}: no article text found in the page")
+        return texts
+    try:
+        return [("text", data.decode("utf-8-sig"))]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: neither an HTML page nor UTF-8 text") from None
+
+
+def print_references(path: Path, as_json: bool = False, url: str | None = None,
+                     rules_for: Callable[[str], tuple[Any, Any]] | None = None,
+                     out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """`python -m crawler refs`: the references of a file, as a table or one JSON object per line on `out`
+    (default stdout); a file that cannot be read is one line on `err` (default stderr) and exit status 2."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        rows = references_in(file_texts(path, url, rules_for))
+    except ValueError as exc:
+        print(f"refs: {exc}", file=err)
+        return 2
+    if as_json:
+        for row in rows:
+            print(json.dumps({**row, "resolved": bool(row["resolved"]), "first_mention": bool(row["first_mention"])},
+                             ensure_ascii=False), file=out)
+        return 0
+    header = ("field", "start", "end", "form", "kind", "key", "date", "text")
+    cells = [header] + [tuple("" if row[c] is None else str(row[c]) for c in header) for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+    for k, line in enumerate(cells):
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip(), file=out)
+        if k == 0:
+            print("  ".join("-" * w for w in widths), file=out)
+    print(f"\n{len(rows)} references to {len({row['key'] for row in rows})} documents", file=out)
+    return 0

@@ -80,10 +80,16 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.crawl.faults.SizeCapMiddleware": 590,
 }
+# `scrapy crawl` with one-line errors for bad spider arguments (crawler/commands/crawl.py)
+COMMANDS_MODULE = "crawler.commands"
+
 EXTENSIONS = {
     "crawler.crawl.faults.FaultsExtension": 400,  # a full disk stops the crawl, reported in one line
     "crawler.crawl.runs.CrawlRunRecorder": 500,
+    "crawler.crawl.progress.CrawlProgress": 600,  # a progress line per site every ARCHIVE_PROGRESS_INTERVAL s
 }
+# seconds between progress lines of a crawl (crawler/crawl/progress.py); 0 turns them off
+ARCHIVE_PROGRESS_INTERVAL = float(os.environ.get("ARCHIVE_PROGRESS_INTERVAL", "30"))
 
 # No telnet console: it opens a loopback port on every crawl and nobody runs one unattended.
 TELNETCONSOLE_ENABLED = False
@@ -91,3 +97,16 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("ARCHIVE_LOG_LEVEL", "INFO")
+
+# --- distributed crawling (docs/distributed.md) -----------------------------------------
+# With REDIS_URL set (here, with -s, or in the environment) a crawl is a worker: scrapy-redis' scheduler and
+# dupefilter share one frontier per site, politeness is per domain across all workers, and items go to Redis
+# for `python -m crawler ingest`, the one writer of archive.db. Unset (the default): nothing of it is active.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+ADDONS = {"crawler.distributed.addon.DistributedAddon": 0}  # declines at once without REDIS_URL
+DISTRIBUTED_PREFIX = os.environ.get("DISTRIBUTED_PREFIX", "vnparty")  # of every Redis key
+DISTRIBUTED_SEED = "no"  # no: work on the pass seeded; yes: start (or join) a pass with the start requests; only
+DISTRIBUTED_NEW_PASS = False  # with DISTRIBUTED_SEED: discard the running pass's queue and start a new one
+DISTRIBUTED_HEARTBEAT = 1.0  # seconds between a worker's heartbeats (and lease releases)
+DISTRIBUTED_WORKER_TTL = 10  # seconds without a heartbeat after which a worker's leased requests are re-queued
+DISTRIBUTED_WAIT_FOR_PASS = 30  # seconds a worker waits for a pass to be seeded before it closes

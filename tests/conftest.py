@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,7 +119,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
 def full_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One archive.db holding every bundled mirror, crawled by the real spiders (for publishing tests)."""
     db = tmp_path_factory.mktemp("full") / "archive.db"
-    for site in SITES:
-        with MirrorServer(MIRRORS / site) as mirror:
-            run_spider(site, mirror.base_url, db)
+    with ExitStack() as stack:  # every mirror at once, crawled in one process as the scheduled crawl does
+        mirrors = {site: stack.enter_context(MirrorServer(MIRRORS / site)) for site in SITES}
+        cmd = [sys.executable, "-m", "crawler", "crawl", "--db", str(db), "--log-dir", str(db.parent / "logs")]
+        for site, mirror in mirrors.items():
+            cmd += ["--site", site, "--base-url", f"{site}={mirror.base_url}"]
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return db

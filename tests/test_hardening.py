@@ -9,6 +9,7 @@ full-disk crawl runs on a small tmpfs (skipped with a message where mounting is 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import random
@@ -27,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from crawler.check import check_archive
+from crawler.crawl.faults import RESERVE_BYTES
 from crawler.extract.article import Article
 from crawler.extract.charset import REPAIRED_UTF8, decode_html, decode_response
 from crawler.mirror import MirrorServer
@@ -226,38 +228,6 @@ def test_responses_over_the_cap_are_refused(public):
     assert status == 200 and int(headers["content-length"]) == len(body)  # … while ordinary pages pass whole
 
 
-def hostile_loop(server: PublicServer, sql: str, client: str, stop: threading.Event, answers: list) -> None:
-    while not stop.is_set():
-        answers.append(server.sql(sql, client=client, timeout=30)[0])
-
-
-def test_an_article_page_stays_fast_while_hostile_requests_run(public):
-    kinds = ["randomblob_1g", "randomblob_100m", "printf_width", "replace_hex_zeroblob", "trim_quadratic",
-             "instr_quadratic", "rows_of_big_values"]
-    loads = [HOSTILE[k] for k in kinds] + ["select count(*) from articles a, articles b, articles c, articles d, "
-                                           "articles e"]  # 100M rows: runs into the 3 s time limit
-    stop, answers = threading.Event(), []
-    threads = [threading.Thread(target=hostile_loop, args=(public, sql, f"10.0.7.{i}", stop, answers))
-               for i, sql in enumerate(loads)]
-    for thread in threads:
-        thread.start()
-    try:
-        time.sleep(0.5)
-        latencies = []
-        for i in range(40):
-            status, _, _, seconds = public.get(f"/archive/articles/{i % 40 + 1}", client="10.0.8.1")
-            assert status == 200
-            latencies.append(seconds)
-            time.sleep(0.05)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=40)
-    p95 = statistics.quantiles(latencies, n=20)[-1]
-    assert p95 < 0.5, (p95, sorted(latencies)[-5:])  # unguarded: 8.7-11.2 s (scripts/bench_hostile: BENCHMARKS.md)
-    assert len(answers) >= len(loads) and set(answers) <= {200, 400, 429, 503}
-
-
 def test_no_sql_mode_keeps_tables_and_search(tmp_path):
     db = tmp_path / "archive.db"
     make_archive(db, 5)
@@ -324,6 +294,9 @@ def date_page(title: str, date: str) -> bytes:
     return DATE_PAGE.format(title=title, date=date, body=BODY).encode("utf-8")
 
 
+LINK_CAP = 40  # ARCHIVE_MAX_LINKS_PER_PAGE for this crawl (the default, 300, takes longer to fetch)
+
+
 @pytest.fixture(scope="module")
 def limits_crawl(tmp_path_factory: pytest.TempPathFactory):
     """The tuyengiao mirror plus a listing of 10,000 links, a gzip bomb, an oversized page, pages with an
@@ -355,18 +328,22 @@ def limits_crawl(tmp_path_factory: pytest.TempPathFactory):
         "</body>", "".join(f'<a href="{t}">{t}</a>' for t in targets) + "</body>"), encoding="utf-8")
     db = work / "archive.db"
     with MirrorServer(root) as mirror:
-        run_spider(SITE, mirror.base_url, db, "-s", "DOWNLOAD_MAXSIZE=2000000", "-s", "RETRY_TIMES=0")
+        run_spider(SITE, mirror.base_url, db, "-s", "DOWNLOAD_MAXSIZE=2000000", "-s", "RETRY_TIMES=0",
+                   "-s", f"ARCHIVE_MAX_LINKS_PER_PAGE={LINK_CAP}")
         requested = list(mirror.requests)
     stats = json.loads(query(db, "SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]["stats"])
     return db, requested, stats
 
 
 def test_a_listing_of_10000_links_makes_a_bounded_number_of_requests(limits_crawl):
+    from crawler import settings
+
     db, requested, stats = limits_crawl
     assert "/danh-sach-rat-dai" in requested
     taken = [t for t in requested if t.startswith("/bai-so-")]
-    assert 0 < len(taken) <= 300  # ARCHIVE_MAX_LINKS_PER_PAGE (default 300); unbounded: 10,000 + 17
+    assert len(taken) == LINK_CAP  # unbounded: 10,000 (and 10,017 requests in all)
     assert stats["archive/limits/links_per_page"] == 1
+    assert 100 <= settings.ARCHIVE_MAX_LINKS_PER_PAGE <= 1000  # the default: a few hundred
 
 
 def test_gzip_bombs_and_oversized_pages_are_counted(limits_crawl):
@@ -416,7 +393,7 @@ def small_disk(tmp_path):
         pytest.skip("mounting a tmpfs needs root: the full-disk crawl is not tested here")
     mountpoint = tmp_path / "disk"
     mountpoint.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2600k", "tmpfs", str(mountpoint)],
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mountpoint)],
                             capture_output=True, text=True)
     if result.returncode:
         pytest.skip(f"cannot mount a tmpfs here ({result.stderr.strip()}): the full-disk crawl is not tested")
@@ -431,12 +408,11 @@ def test_a_full_disk_stops_the_crawl_in_one_line_and_the_next_run_resumes(small_
     for page in root.glob("article-*.html"):  # incompressible padding: the WARC files fill the disk quickly
         padding = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(40_000))
         page.write_bytes(page.read_bytes().replace(b"</head>", f"<!-- {padding} --></head>".encode(), 1))
-    # a server that takes 50 ms per answer, like a real one: each response is processed before the next
-    # ones arrive, so what was requested after the disk filled up can be counted
-    routes = json.loads((root / "routes.json").read_text(encoding="utf-8"))
-    routes = {t: {**(r if isinstance(r, dict) else {"file": r}), "delay": 0.05} for t, r in routes.items()}
-    (root / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), encoding="utf-8")
     db, logs = small_disk / "archive.db", tmp_path / "logs"
+    ArticleStore(db).close()  # the empty archive, then a file that leaves room for the reserve and ~700 KB
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * (free - RESERVE_BYTES - 700_000))
 
     def crawl(mirror: MirrorServer) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "crawler", "crawl", "--site", SITE, "--base-url",
@@ -456,18 +432,21 @@ def test_a_full_disk_stops_the_crawl_in_one_line_and_the_next_run_resumes(small_
     stats = json.loads(run["stats"])
     assert stats["archive/faults/disk_full"].startswith(str(small_disk))
     captured = query(db, "SELECT count(*) n FROM captures")[0]["n"]
-    assert requested - captured <= 3  # no further requests: the one that failed and those in flight (2)
+    # no further requests: only those already sent (at most CONCURRENT_REQUESTS = 8) arrive after it
+    assert requested - captured <= 8
     before = {r["url"]: r["content_hash"] for r in query(db, "SELECT url, content_hash FROM articles")}
     assert len(before) < len(load_expected(SITE)["articles"])
 
-    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)  # space freed
+    filler.unlink()  # space freed
     with MirrorServer(root) as mirror:
         second = crawl(mirror)
+        assert requested + len(mirror.requests) > 2 * requested  # the first run stopped early
     assert second.returncode == 0, second.stdout + second.stderr
     after = {r["url"]: r["content_hash"] for r in query(db, "SELECT url, content_hash FROM articles")}
     assert len(after) == len(load_expected(SITE)["articles"])
     assert {url: after[url] for url in before} == before  # nothing stored was lost or changed
-    assert check_archive(db, out=open(os.devnull, "w")) == 0  # noqa: SIM115
+    report = io.StringIO()
+    assert check_archive(db, out=report) == 0, report.getvalue()  # and the archive holds
 
 
 # -- publish leaves nothing behind -------------------------------------------------------------------
@@ -527,10 +506,9 @@ def test_check_finds_an_index_that_does_not_hold_the_folded_text(limits_crawl, t
     conn.execute("INSERT INTO articles_fts(rowid, title, lead, body_text) VALUES(99999, 'bài ma', '', '')")
     conn.commit()
     conn.close()
-    out = tmp_path / "out.txt"
-    with open(out, "w") as handle:
-        assert check_archive(db, out=handle) == 1
-    lines = out.read_text().splitlines()
+    out = io.StringIO()
+    assert check_archive(db, out=out) == 1
+    lines = out.getvalue().splitlines()
     assert any(line.startswith(f"search index: article {article_id} is indexed with other text") for line in lines)
     assert any(line.startswith("search index: row 99999 indexes no article") for line in lines)
     assert len(lines) == 3  # one line per problem, and the totals
@@ -540,10 +518,9 @@ def test_check_finds_a_truncated_warc_file(limits_crawl, tmp_path):
     db = copy_archive(limits_crawl[0], tmp_path / "copy")
     warc = max((db.parent / "warc").rglob("*.warc.gz"), key=lambda p: p.stat().st_size)
     os.truncate(warc, warc.stat().st_size - 5000)
-    out = tmp_path / "out.txt"
-    with open(out, "w") as handle:
-        assert check_archive(db, out=handle) == 1
-    problems = out.read_text().splitlines()[:-1]
+    out = io.StringIO()
+    assert check_archive(db, out=out) == 1
+    problems = out.getvalue().splitlines()[:-1]
     assert problems and all(line.startswith("captures: capture ") and warc.name in line and "offset" in line
                             for line in problems)
 
@@ -554,3 +531,41 @@ def test_sqlite_utils_search_works_on_the_search_index(limits_crawl):
     db = sqlite_utils.Database(limits_crawl[0])
     rows = list(db["articles_fts"].search("dang uy khoi", columns=["rowid", "title"], limit=5))
     assert rows and all("rowid" in row for row in rows)
+
+
+# -- last: the hostile load leaves queued queries running in the server for a few seconds -------
+
+
+def hostile_loop(server: PublicServer, sql: str, client: str, stop: threading.Event, answers: list) -> None:
+    while not stop.is_set():
+        try:
+            answers.append(server.sql(sql, client=client, timeout=3)[0])
+        except OSError:  # still waiting for its turn (or its 3 s of SQL) when the client gave up
+            answers.append("timeout")
+
+
+def test_an_article_page_stays_fast_while_hostile_requests_run(public):
+    kinds = ["randomblob_1g", "randomblob_100m", "printf_width", "replace_hex_zeroblob", "trim_quadratic",
+             "instr_quadratic", "rows_of_big_values"]
+    loads = [HOSTILE[k] for k in kinds] + ["select count(*) from articles a, articles b, articles c, articles d, "
+                                           "articles e"]  # 100M rows: runs into the 3 s time limit
+    stop, answers = threading.Event(), []
+    threads = [threading.Thread(target=hostile_loop, args=(public, sql, f"10.0.7.{i}", stop, answers))
+               for i, sql in enumerate(loads)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.5)
+        latencies = []
+        for i in range(40):
+            status, _, _, seconds = public.get(f"/archive/articles/{i % 40 + 1}", client="10.0.8.1")
+            assert status == 200
+            latencies.append(seconds)
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=40)
+    p95 = statistics.quantiles(latencies, n=20)[-1]
+    assert p95 < 0.5, (p95, sorted(latencies)[-5:])  # unguarded: 8.7-11.2 s (scripts/bench_hostile: BENCHMARKS.md)
+    assert len(answers) >= len(loads) and set(answers) <= {200, 400, 429, 503, "timeout"}

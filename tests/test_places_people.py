@@ -4,32 +4,16 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from crawler.extract import gazetteer, people
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 
-
-def load_pure(name: str):
-    """crawler.extract.<name>; loaded from its file when the package itself cannot be imported here
-    (crawler/extract/__init__.py pulls in lxml, while these modules use the standard library only)."""
-    try:
-        return importlib.import_module(f"crawler.extract.{name}")
-    except ImportError:
-        spec = importlib.util.spec_from_file_location(f"_pure_{name}", ROOT / "crawler" / "extract" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
-
-
-gazetteer = load_pure("gazetteer")
-people = load_pure("people")
 find_places = gazetteer.find_places
 find_people = people.find_people
 
@@ -48,7 +32,7 @@ def test_63_provinces_become_34():
 
 
 def test_agrees_with_the_site_registry():
-    """The registry's own mapping (crawler/sites, formerly crawler/registry.py) is a subset of this one."""
+    """The registry's mapping (crawler/sites, formerly crawler/registry.py) is derived from this one."""
     for module in ("crawler.sites", "crawler.registry"):
         try:
             registry = importlib.import_module(module)
@@ -61,6 +45,7 @@ def test_agrees_with_the_site_registry():
     for name, new in mapping.items():
         assert gazetteer.province_2025(name) == new, name
     assert set(gazetteer.PROVINCES_OLD) <= set(mapping)
+    assert mapping == {**gazetteer.PROVINCE_2025, **{new: new for new in gazetteer.PROVINCES_NEW}}
 
 
 @pytest.mark.parametrize(("name", "new"), [
@@ -344,5 +329,16 @@ def test_seed_people():
 
 
 def test_people_places_cover_the_gazetteer():
-    """people.py keeps its own copy of the province names (no import between the pure modules)."""
+    """people.py takes the province names from the gazetteer, and the family names from names.py."""
     assert set(gazetteer.PROVINCES_OLD) | set(gazetteer.PROVINCES_NEW) <= people.PLACES
+    assert {"Thanh Hoá", "Bắc Cạn", "Đăk Lăk", "Hồ Chí Minh", "Bà Rịa", "Vũng Tàu"} <= people.PLACES
+    assert not {"Minh Hải", "HN", "Quang Ninh", "QUẢNG NINH"} & people.PLACES  # no former province, no plain forms
+
+
+def test_one_name_vocabulary():
+    from crawler.extract import names
+
+    assert people.SURNAMES is names.SURNAMES
+    assert gazetteer._NAME_SYLLABLES == names.SURNAMES | names.MIDDLE_NAMES
+    # a family or middle name right before a province makes a person's name, from the shared list
+    assert [p.province_2025 for p in find_places("ông Trần Thái Bình và tỉnh Thái Bình")] == ["Hưng Yên"]

@@ -5,33 +5,17 @@ Pure and fast: no network, no database, no Scrapy. Run with -s to see the precis
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from crawler.extract import references
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 
-
-def load_pure(name: str):
-    """crawler.extract.<name>; loaded from its file when the package itself cannot be imported here
-    (crawler/extract/__init__.py pulls in lxml, while these modules use the standard library only)."""
-    try:
-        return importlib.import_module(f"crawler.extract.{name}")
-    except ImportError:
-        spec = importlib.util.spec_from_file_location(f"_pure_{name}", ROOT / "crawler" / "extract" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
-
-
-references = load_pure("references")
 find_references = references.find_references
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -308,3 +309,51 @@ def test_alarm_when_a_redesign_breaks_the_selectors(mirror_copy, tmp_path):
     assert any(a.startswith(("selectors", "coverage")) for a in alarms), alarms
     assert "ALARM" in result.stdout
     assert _Webhook.received and _Webhook.received[-1]["spider"] == SITE
+
+
+def test_robots_and_offsite_filtering_are_counted_apart_from_errors():
+    from crawler.crawl.runs import summarize
+
+    stats = {"downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 5, "robotstxt/forbidden": 3,
+             "offsite/filtered": 1, "downloader/exception_type_count/twisted.internet.error.TimeoutError": 2,
+             "retry/max_reached": 1}
+    row = summarize(stats, "finished", 1.0)
+    assert row["filtered"] == 4
+    assert row["errors"] == 1 + 2 + 1  # the one other IgnoreRequest, the timeouts, the retries given up
+
+
+def test_summary_columns_stay_aligned_with_long_site_names(tmp_path):
+    import io
+
+    from crawler.crawl.scheduled import print_summary
+
+    db = tmp_path / "archive.db"
+    store = ArticleStore(db)
+    names = ["tuyengiao", "a_very_long_site_name_of_the_registry_tuyengiao"]
+    ids = []
+    for name in names:
+        run_id = store.start_run(name, "2025-01-01T00:00:00+07:00", None)
+        store.finish_run(run_id, {"finish_reason": "finished", "pages": 12345, "alarms": "[]", "filtered": 7})
+        ids.append(run_id)
+    store.close()
+    out = io.StringIO()
+    print_summary(str(db), ids, out)
+    lines = [line for line in out.getvalue().splitlines() if line.startswith(("spider", *names))]
+    assert len(lines) == 3
+    header = lines[0]
+    for line in lines[1:]:
+        assert line.index("finished") == header.index("finish")  # never run into the next column
+        assert len(line) == len(header)
+        assert "12345" in line.split()
+
+
+def test_a_crawl_logs_a_progress_line_per_interval(tmp_path):
+    db = tmp_path / "archive.db"
+    with MirrorServer(ROOT / "tests" / "fixtures" / "sites" / SITE) as mirror:
+        result = run_spider(SITE, mirror.base_url, db, "-s", "ARCHIVE_PROGRESS_INTERVAL=0.05")
+    lines = [line.split("INFO: ", 1)[1] for line in result.stderr.splitlines() if "[crawler.crawl.progress]" in line]
+    assert len(lines) >= 2, result.stderr[-3000:]
+    pattern = re.compile(rf"^progress {SITE}: \d+ pages, \d+ new, \d+ changed, \d+ errors, \d+ queued, \d+ in flight$")
+    assert all(pattern.match(line) for line in lines), lines
+    new = query(db, "SELECT COUNT(*) AS n FROM articles")[0]["n"]
+    assert lines[-1].split(", ")[1] == f"{new} new"  # the last line, at close, has the run's final counts

@@ -107,6 +107,10 @@ class ArchiveSpider(scrapy.Spider):
                  max_pages: str | int | None = None, revisit: str | None = None, **kwargs: Any):
         params = {name: kwargs.pop(name) for name in list(kwargs) if name in self.parameters}
         super().__init__(**kwargs)
+        for arg, value in (("base_url", base_url), ("origin", origin)):
+            if value and not (urlsplit(value).scheme in ("http", "https") and urlsplit(value).netloc):
+                raise ValueError(f"{self.name}: -a {arg}={value} is not an http(s) URL "
+                                 f"(write it with its scheme, e.g. http://{value.split('://')[-1]})")
         self.base_url = base_url.rstrip("/") if base_url else None
         self._origin_arg = origin
         self._max_pages_arg = int(max_pages) if max_pages else None

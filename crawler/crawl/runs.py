@@ -25,6 +25,12 @@ def _count(stats: dict[str, Any], prefix: str) -> int:
     return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
 
+def _filtered(stats: dict[str, Any]) -> int:
+    """Requests dropped by robots.txt or as offsite (each also counted as an IgnoreRequest exception)."""
+    filtered = stats.get("robotstxt/forbidden", 0) + stats.get("offsite/filtered", 0)
+    return min(filtered, stats.get("downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0))
+
+
 def summarize(stats: dict[str, Any], reason: str, duration: float) -> dict[str, Any]:
     """The `crawl_runs` columns of a finished crawl, from its stats."""
     return {
@@ -41,8 +47,11 @@ def summarize(stats: dict[str, Any], reason: str, duration: float) -> dict[str, 
         # 404/410 are answers, not failures: counted apart (a removed page, a stale link)
         "not_found": (stats.get("httperror/response_ignored_status_count/404", 0)
                       + stats.get("httperror/response_ignored_status_count/410", 0)),
+        # robots.txt and offsite filtering: requests the crawl chose not to make, not failures
+        "filtered": _filtered(stats),
         "errors": (_count(stats, "downloader/exception_type_count/")
                    - stats.get("archive/faults/not_requested", 0)  # held back by a full disk: no failure
+                   - _filtered(stats)  # Scrapy counts their IgnoreRequest as a download exception
                    + _count(stats, "httperror/response_ignored_status_count/5")
                    + stats.get("retry/max_reached", 0)),
         # field quality: how many stored pages had each field (docs/data-model.md, view site_field_quality)
@@ -93,7 +102,7 @@ class CrawlRunRecorder:
         spider.logger.info(
             "Run recorded: %(pages)s pages, %(articles_new)s new, %(articles_changed)s changed, "
             "%(articles_unchanged)s unchanged, %(articles_removed)s removed, %(skipped)s skipped, "
-            "%(not_found)s not found, %(errors)s errors", row)
+            "%(not_found)s not found, %(filtered)s filtered (robots.txt, offsite), %(errors)s errors", row)
         for alarm in alarms:
             spider.logger.error("ALARM %s: %s", spider.site_name, alarm)
         notify(spider.site_name, alarms, settings.get("ARCHIVE_ALERT_WEBHOOK"), settings.get("ARCHIVE_ALERT_EMAIL"),

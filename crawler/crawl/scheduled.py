@@ -83,19 +83,21 @@ def print_summary(db_path: str, run_ids: list[int | None], out: TextIO = sys.std
     store = ArticleStore(db_path)
     ok = True
     try:
-        print(f"\n{'spider':<22}{'finish':<11}{'pages':>6}{'new':>6}{'changed':>8}{'same':>6}{'removed':>8}"
-              f"{'skipped':>8}{'404':>5}{'errors':>7}{'secs':>7}", file=out)
-        for run_id in run_ids:
-            row = store.db["crawl_runs"].get(run_id) if run_id else None
-            if row is None:
-                ok = False
-                continue
+        rows = [store.db["crawl_runs"].get(run_id) if run_id else None for run_id in run_ids]
+        ok = all(row is not None for row in rows)
+        rows = [row for row in rows if row is not None]
+        # the spider column is as wide as the longest name: a long name never runs into "finish"
+        width = max([len("spider")] + [len(row["spider"] or "") for row in rows]) + 2
+        print(f"\n{'spider':<{width}}{'finish':<11}{'pages':>6}{'new':>6}{'changed':>8}{'same':>6}{'removed':>8}"
+              f"{'skipped':>8}{'404':>5}{'filtered':>9}{'errors':>7}{'secs':>7}", file=out)
+        for row in rows:
             alarms = json.loads(row["alarms"] or "[]")
             ok = ok and row["finish_reason"] == "finished" and not alarms
-            print(f"{row['spider']:<22}{row['finish_reason'] or '?':<11}{row['pages'] or 0:>6}"
+            print(f"{row['spider']:<{width}}{row['finish_reason'] or '?':<11}{row['pages'] or 0:>6}"
                   f"{row['articles_new'] or 0:>6}{row['articles_changed'] or 0:>8}{row['articles_unchanged'] or 0:>6}"
                   f"{row['articles_removed'] or 0:>8}{row['skipped'] or 0:>8}{row['not_found'] or 0:>5}"
-                  f"{row['errors'] or 0:>7}{row['duration_seconds'] or 0:>7.1f}", file=out)
+                  f"{row.get('filtered') or 0:>9}{row['errors'] or 0:>7}{row['duration_seconds'] or 0:>7.1f}",
+                  file=out)
             for alarm in alarms:
                 print(f"  ALARM {alarm}", file=out)
         from crawler.crawl.faults import disk_full_at

@@ -16,8 +16,15 @@ from crawler.store import ArticleStore
 
 
 def crawl_store(crawler: Any) -> ArticleStore:
-    """The crawl's store (setting ARCHIVE_DB), opened on first use and closed when the engine stops."""
+    """The crawl's store (setting ARCHIVE_DB), opened on first use and closed when the engine stops; with
+    REDIS_URL set, a distributed worker's `RedisArchive` instead (crawler/distributed/worker.py)."""
     store = getattr(crawler, "archive_store", None)
+    if store is None and crawler.settings.get("REDIS_URL"):  # a distributed worker: Redis, never SQLite
+        from crawler.distributed.worker import RedisArchive
+
+        store = RedisArchive.from_crawler(crawler)
+        crawler.archive_store = store
+        crawler.signals.connect(store.close, signal=signals.engine_stopped)
     if store is None:
         store = ArticleStore(crawler.settings.get("ARCHIVE_DB"))
         crawler.archive_store = store

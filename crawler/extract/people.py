@@ -121,6 +121,10 @@ class _Token:
         return self.text[0].isalnum() or self.text[0] == "_"
 
 
+# Tokens read after a name or "đồng chí": a title part is at most 18 of them (_title_part), plus the one after.
+_WINDOW = 24
+
+
 def _tokens(text: str, pos: int, limit: int = 40) -> list[_Token]:
     """Up to `limit` tokens from `pos`, on one line."""
     line_end = text.find("\n", pos)
@@ -224,7 +228,7 @@ def _title_after(text: str, pos: int) -> tuple[str | None, int]:
     else:
         cursor, closing = m.end(), m["sep"] == "("
     parts: list[tuple[int, int]] = []
-    tokens = _tokens(text, cursor, 30)
+    tokens = _tokens(text, cursor, _WINDOW)
     while tokens:
         end = _title_part(tokens, 0, capital=False)
         if end == 0:
@@ -234,7 +238,7 @@ def _title_after(text: str, pos: int) -> tuple[str | None, int]:
         nxt = _COMMA_RE.match(text, cursor)
         if not nxt:
             break
-        tokens = _tokens(text, nxt.end(), 30)  # the next part, if it starts with a title word
+        tokens = _tokens(text, nxt.end(), _WINDOW)  # the next part, if it starts with a title word
         if not tokens or not _head_at(tokens, 0, False):
             break
     if not parts:
@@ -278,7 +282,7 @@ def _introduced(text: str) -> list[tuple[str, str | None, int]]:
         start = before.start() if before else m.start()
         if not before and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
             continue  # inside a word
-        tokens = _tokens(text, m.end())
+        tokens = _tokens(text, m.end(), _WINDOW)
         if not tokens:
             continue
         head = 0 if plural else _head_at(tokens, 0, capital=True)
@@ -321,7 +325,7 @@ def _introduced(text: str) -> list[tuple[str, str | None, int]]:
             sep = _SEPARATOR_RE.match(text, after)
             if not sep or sep["sep"].lower() not in (",", ";", "và"):
                 break
-            tokens = _tokens(text, sep.end())
+            tokens = _tokens(text, sep.end(), _WINDOW)
             if not tokens:
                 break
     return found

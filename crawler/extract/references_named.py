@@ -56,7 +56,8 @@ def _terms(name: str) -> str:
 
 _TERM_AFTER = (rf"(?:\s*\(\s*(?i:khóa|khoá)\s+{_terms('t1')}\s*\)"
                rf"|\s*,?\s*(?i:khóa|khoá)\s+{_terms('t2')})?")
-_PLENUM_START = re.compile(r"(?:nghị\s+quyết|kết\s+luận)\s+(?:hội\s+nghị\s+)?(?:trung\s+ương|tw|tư|lần\s+thứ)")
+_PLENUM_TAIL = r"\s+(?:hội\s+nghị\s+)?(?:trung\s+ương|tw|tư|lần\s+thứ)"  # each start pattern opens with a literal
+_PLENUM_STARTS = (re.compile(r"nghị\s+quyết" + _PLENUM_TAIL), re.compile(r"kết\s+luận" + _PLENUM_TAIL))
 _PLENUM_RE = re.compile(
     rf"(?<!\w)(?P<kind>(?i:nghị\s+quyết|kết\s+luận))\s+(?:(?i:hội\s+nghị)\s+)?(?:"
     rf"(?:(?i:Trung\s+ương)|TW|TƯ){SP}(?P<n1>\d{{1,2}}(?:\s*(?:,|(?i:và))\s*\d{{1,2}}(?!\w))*)"
@@ -93,7 +94,8 @@ def named_hits(text: str, low: str, taken: list[Hit]) -> tuple[list[Hit], list[H
         if national:
             hits.append(Hit(m.start(), m.end(), f"NQ Đại hội {roman_numeral}", "Nghị quyết", roman_numeral, "NQ",
                              None, "party", "central", form="named", term=roman_numeral))
-    for m in matches_at(_PLENUM_RE, text, (g.start() for g in _PLENUM_START.finditer(low))):
+    plenums = sorted(g.start() for start in _PLENUM_STARTS for g in start.finditer(low))
+    for m in matches_at(_PLENUM_RE, text, plenums):
         if not free(m.start(), m.end()):
             continue
         if m["n1"]:

@@ -68,7 +68,7 @@ class PublicLimits:
     request_burst: int = 60
     sql_per_second: float = 1.0  # per client, arbitrary SQL
     sql_burst: int = 20
-    client_waiting: int = 4  # requests of one client waiting for a turn at once
+    client_waiting: int = 12  # requests of one client waiting for a turn at once (a dashboard sends 8 at once)
 
 
 @dataclass

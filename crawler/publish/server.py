@@ -136,6 +136,19 @@ def public_config(db: Path, served: Path, allow_sql: bool = True) -> PublicConfi
     return PublicConfig(PUBLIC_LIMITS, tuple(str(p) for p in hidden if str(p) not in ("/", "")), allow_sql)
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why Datasette could not listen on host:port (in use, not allowed), or None when it can."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            sock.bind((host, port))
+    except OSError as exc:
+        return f"Cannot serve on {host}:{port}: {exc.strerror or exc} (another server there? choose --port)"
+    return None
+
+
 def serve(db_path: str | Path, host: str | None = None, port: int = 8001, public: bool = False,
           sql: bool = True) -> int:
     """Serve `db_path` read-only with Datasette until interrupted; returns an exit status.
@@ -167,6 +180,9 @@ def serve(db_path: str | Path, host: str | None = None, port: int = 8001, public
             print(f"Warning: no inspect file ({exc}); Datasette will hash {db.name} at startup.", file=sys.stderr)
             inspect_file = None
         bind = host or ("0.0.0.0" if public else "127.0.0.1")
+        if (busy := port_problem(bind, port)) is not None:  # before "Serving …": one line, no traceback
+            print(busy, file=sys.stderr)
+            return 1
         print(f"Serving {db} read-only at http://{bind}:{port}/ (Ctrl-C to stop)", flush=True)
         if public:
             guard.configure(public_config(db, served, sql))

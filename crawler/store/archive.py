@@ -418,6 +418,20 @@ class ArticleStore:
                 [(e.article_id, e.version, e.content_hash, enriched_at, len(e.rows.get("article_references", ())),
                   len(e.rows.get("article_places", ())), len(e.rows.get("article_people", ()))) for e in enrichments])
 
+    # -- distributed ingestion (crawler/distributed/ingest.py) -----------------------------------------
+
+    def capture_id_at(self, warc_file: str, warc_offset: int) -> int | None:
+        """The id of the capture indexed at (WARC file, offset), or None (how a worker names a capture)."""
+        row = self.db.execute("SELECT id FROM captures WHERE warc_file = ? AND warc_offset = ?",
+                              [warc_file, warc_offset]).fetchone()
+        return row[0] if row else None
+
+    def run_started_at(self, spider: str, started_at: str) -> int | None:
+        """The id of `spider`'s `crawl_runs` row started at `started_at`, or None (a replayed pass start)."""
+        row = self.db.execute("SELECT id FROM crawl_runs WHERE spider = ? AND started_at = ? ORDER BY id LIMIT 1",
+                              [spider, started_at]).fetchone()
+        return row[0] if row else None
+
 
 def date_flag(published_at: str | None, published_raw: str | None = None, now: datetime | None = None) -> str | None:
     """Why an article's publication date cannot be trusted, or None: `future` (later than a day from

@@ -145,12 +145,18 @@ def revision_problems(conn: sqlite3.Connection, limit: int = 20) -> Iterator[str
     yield from _bounded(problems, limit, "revisions")
 
 
-def captures_to_read(conn: sqlite3.Connection, sample: int | None = None) -> list[dict[str, Any]]:
-    """The `captures` rows whose records to read: all, or a random sample of `sample`."""
-    sql = "SELECT * FROM captures" + (" ORDER BY random() LIMIT ?" if sample else " ORDER BY id")
+def captures_to_read(conn: sqlite3.Connection, sample: int | None = None) -> Iterator[dict[str, Any]]:
+    """The `captures` rows whose records to read, in file order: all, or a random sample of `sample`."""
+    sql = ("SELECT * FROM (SELECT * FROM captures ORDER BY random() LIMIT ?)" if sample else
+           "SELECT * FROM captures") + " ORDER BY warc_file, warc_offset"
     cursor = conn.execute(sql, [sample] if sample else [])
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def capture_ids(conn: sqlite3.Connection) -> set[int]:
+    return {row[0] for row in conn.execute("SELECT id FROM captures")}
 
 
 def site_rows(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:

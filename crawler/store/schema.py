@@ -72,8 +72,8 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "pk": "id",
     },
     # Research data (crawler/enrich.py, docs/research.md): derived from the articles' text, rewritten whole
-    # per article. Each row repeats its article's site, province_2025 (the site's) and publication date
-    # and month, so the published queries group without a join.
+    # per article. Each row repeats its article's site, publication date and month (references and people
+    # also the site's province_2025), so the published queries group without a join.
     "article_references": {  # one row per mention of a Party or State document
         "columns": {
             "id": int, "article_id": int, "key": str, "kind": str, "number": str, "type_code": str,
@@ -83,9 +83,13 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "site": str, "province_2025": str, "published_at": str, "month": str,
         },
         "pk": "id", "foreign_keys": [("article_id", "articles", "id")],
-        "indexes": [(["article_id"], False), (["key", "published_at"], False),
-                    (["key", "province_2025", "published_at"], False), (["first_mention", "key"], False),
-                    (["province_2025", "first_mention", "key"], False), (["month", "first_mention", "key"], False)],
+        # each published query reads one of these alone (docs/research.md): a document's citations, the most
+        # cited overall, per province, per month
+        "indexes": [(["article_id"], False),
+                    (["key", "first_mention", "published_at", "province_2025", "month"], False),
+                    (["first_mention", "key"], False),
+                    (["province_2025", "first_mention", "key", "published_at"], False),
+                    (["month", "first_mention", "key"], False)],
     },
     "article_places": {  # one row per province an article is about
         "columns": {
