@@ -46,6 +46,7 @@ ENRICHMENT_VERSION = 1
 SEPARATOR = "\n\n"  # between the fields when they are read as one text
 BATCH = 400  # articles per transaction in the backfill
 PARALLEL_FROM = 2000  # articles to enrich from which the backfill uses worker processes
+CACHE_MB = 256  # SQLite page cache of the backfill's writer: its index updates stay in memory
 
 
 @dataclass
@@ -160,6 +161,7 @@ def backfill(db_path: str, force: bool = False, out: TextIO | None = None, jobs:
     articles and run the extractors while this process writes."""
     store = ArticleStore(db_path)
     try:
+        store.set_cache_size(CACHE_MB)
         total = store.count_articles()
         ids = store.articles_to_enrich(ENRICHMENT_VERSION, force=force)
         summary = BackfillSummary(total, 0, total - len(ids))

@@ -250,7 +250,7 @@ def test_serve_public_binds_every_interface_and_turns_the_guard_on(monkeypatch, 
     monkeypatch.setattr(datasette.cli.cli, "main", lambda args, **kw: seen.append((args, guard.config())))
     from crawler import publish
 
-    assert publish.serve(db, public=True) == 0 and publish.serve(db) == 0
+    assert publish.serve(db, public=True, port=free_port()) == 0 and publish.serve(db, port=free_port()) == 0
     (public_args, public_config), (local_args, local_config) = seen
     assert public_args[public_args.index("--host") + 1] == "0.0.0.0" and public_config is not None
     assert str(db.parent) in public_config.hidden_paths and public_config.allow_sql
@@ -328,7 +328,7 @@ def limits_crawl(tmp_path_factory: pytest.TempPathFactory):
         "</body>", "".join(f'<a href="{t}">{t}</a>' for t in targets) + "</body>"), encoding="utf-8")
     db = work / "archive.db"
     with MirrorServer(root) as mirror:
-        run_spider(SITE, mirror.base_url, db, "-s", "DOWNLOAD_MAXSIZE=2000000", "-s", "RETRY_TIMES=0",
+        run_spider(SITE, mirror.base_url, db, "-s", "DOWNLOAD_MAXSIZE=2000000",
                    "-s", f"ARCHIVE_MAX_LINKS_PER_PAGE={LINK_CAP}")
         requested = list(mirror.requests)
     stats = json.loads(query(db, "SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]["stats"])

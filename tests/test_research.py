@@ -47,8 +47,8 @@ def rows_of(db: Path) -> dict[str, set[tuple]]:
     try:
         out = {}
         for table in TABLES:
-            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
-            out[table] = set(conn.execute(f"SELECT {', '.join(map(repr, columns))} FROM {table}".replace("'", '"')))
+            columns = ", ".join(f'"{r[1]}"' for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id")
+            out[table] = set(conn.execute(f"SELECT {columns} FROM {table}"))
         return out
     finally:
         conn.close()

@@ -1,5 +1,8 @@
 """The base spider: listing pages -> article URLs -> article pages.
 
+Long because the crawl flow every spider shares (listing, pagination, article, retry of a
+teaser) is one piece of state; splitting it would scatter one request's path over modules.
+
 A site is declared once, as a row of the registry (crawler/sites/sites.csv): its name, origin,
 province, platform and the platform's parameters, start paths. A spider of that name takes
 its data from the row (`ArchiveSpider.__init_subclass__`); a site whose pages need more than

@@ -44,7 +44,7 @@ from twisted.python.failure import Failure
 
 from crawler.capture.paths import warc_root
 from crawler.extract.article import Article
-from crawler.store.archive import date_flag
+from crawler.store.flags import date_flag
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,11 @@ class OneLineDiskFull(logging.Handler):
             return True
         for guard in list(_GUARDS):
             guard.disk_full(exc)
-        record.msg = f"{record.getMessage()}: disk full ({type(exc).__name__}: {exc})"
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 (a record whose arguments do not fit its message: keep the message)
+            message = str(record.msg)
+        record.msg = f"{message}: disk full ({type(exc).__name__}: {exc})"
         record.args = None
         record.exc_info = None
         record.exc_text = None

@@ -9,11 +9,14 @@ add-on's class, which declines at once. With REDIS_URL set (setting or environme
 * `scheduler.py`   the shared frontier: scrapy-redis' priority queue and seen-set per site and pass, with
                    leases so that a killed worker's requests go back to the queue, and revisit fingerprints;
 * `politeness.py`  one request rate and concurrency per domain for all workers together (a token in Redis);
+* `lua.py`         the Lua scripts those two run in Redis (each an atomic step);
 * `worker.py`      what a worker writes instead of archive.db: items, capture rows and run stats as
                    messages on a Redis stream; the known articles it reads, published by the ingester;
                    `run_workers` behind `python -m crawler crawl --distributed`;
 * `ingest.py`      `python -m crawler ingest`: the one writer, draining the stream into archive.db;
+* `known.py`       what the ingester publishes back for the workers: known articles, last captures;
 * `status.py`      `python -m crawler status`: queues, leases, workers, passes and the stream;
+* `cli.py`         those commands' arguments (`crawl --distributed`, `ingest`, `status`);
 * `codec.py`       JSON for requests and messages (not pickle: a write to Redis never runs code);
 * `loadsite.py`    a generated site for the load test and `scripts/bench_distributed`.
 

@@ -38,14 +38,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from crawler.distributed import STREAM_GROUP, Keys, codec, connect, live_workers
+from crawler.distributed.known import known_entry, publish_known
 from crawler.extract.article import Article
-from crawler.store import ArticleStore, now_iso
+from crawler.store import ArticleStore
 
 logger = logging.getLogger(__name__)
 
 CONSUMER = "ingester"
 LOCK_TTL = 10  # seconds the Redis lock outlives an ingester that stopped refreshing it
-ABANDONED_AFTER = 60  # --until-drained: seconds without workers before leaving an undrained pass behind
+ABANDONED_AFTER = 60  # --until-drained: seconds without any worker (or with an undrained pass) before exiting
 ARTICLE_FIELDS = {f.name for f in fields(Article)}
 OUTCOMES = ("new", "changed", "unchanged", "not_modified", "removed")
 
@@ -60,28 +61,22 @@ class IngestSummary:
     outcomes: Counter[str] = field(default_factory=Counter)
     replayed: int = 0
     seconds: float = 0.0
+    applying: float = 0.0  # of which spent applying messages (the rest: starting, waiting for workers)
 
     @property
     def items(self) -> int:
         return sum(self.messages[k] for k in ("article", "not_modified", "gone"))
 
     def line(self) -> str:
-        rate = self.items / self.seconds if self.seconds else 0.0
+        rate = self.items / self.applying if self.applying else 0.0
         outcomes = ", ".join(f"{self.outcomes[k]} {k.replace('_', ' ')}" for k in OUTCOMES)
         return (f"{sum(self.messages.values())} messages ({self.items} items, {self.messages['capture']} captures, "
-                f"{self.replayed} replayed after a restart) in {self.seconds:.1f} s, {rate:.0f} items/s; "
-                f"articles: {outcomes}")
+                f"{self.replayed} replayed after a restart) in {self.seconds:.1f} s ({self.applying:.1f} s applying: "
+                f"{rate:.0f} items/s); articles: {outcomes}")
 
 
 def article_from(data: dict[str, Any]) -> Article:
     return Article(**{k: v for k, v in data.items() if k in ARTICLE_FIELDS})
-
-
-def known_entry(row: dict[str, Any], url: str) -> dict[str, Any]:
-    """What `ArticleStore.known_articles` says of an article under `url`, from its `articles` row."""
-    return {"id": row["id"], "published_at": row["published_at"], "first_seen_at": row["first_seen_at"],
-            "last_seen_at": row["last_seen_at"], "removed_at": row["removed_at"], "etag": row["etag"],
-            "last_modified": row["last_modified"], "url_is_primary": int(row["url"] == url)}
 
 
 class Ingester:
@@ -146,28 +141,30 @@ class Ingester:
             except Exception as exc:  # BUSYGROUP: the group exists (an earlier ingester)
                 if "BUSYGROUP" not in str(exc):
                     raise
-            self.publish_known(republish)
+            publish_known(self.store, self.server, self.keys, republish, self.out)
             self._replay()
             quiet_since: float | None = None
+            seen_work = self.summary.replayed > 0  # a worker alive or a message read since this ingester started
             while not self.stopping:
                 entries = self._read(">", block=1000)
                 self._refresh_lock()
                 if entries:
                     self._apply_batch(entries)
-                    quiet_since = None
+                    quiet_since, seen_work = None, True
                     continue
                 if until_drained:
                     if self.server.xlen(self.keys.stream) == 0 and not live_workers(self.server, self.keys):
                         quiet_since = quiet_since or time.monotonic()
                         unfinished = self.unfinished_passes()
-                        # a pass still queued with no worker: wait longer for workers to (re)start
-                        if time.monotonic() - quiet_since >= (max(grace, ABANDONED_AFTER) if unfinished else grace):
+                        # no worker yet, or a pass still queued with none: wait longer for workers to (re)start
+                        patient = unfinished or not seen_work
+                        if time.monotonic() - quiet_since >= (max(grace, ABANDONED_AFTER) if patient else grace):
                             if unfinished:
                                 print(f"ingest: no worker for {', '.join(unfinished)}, whose pass is not drained: "
                                       "leaving it queued", file=self.out)
                             break
                     else:
-                        quiet_since = None
+                        quiet_since, seen_work = None, True
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -222,6 +219,13 @@ class Ingester:
     # --- applying ---
 
     def _apply_batch(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> set[int]:
+        started = time.monotonic()
+        try:
+            return self._apply(entries)
+        finally:
+            self.summary.applying += time.monotonic() - started
+
+    def _apply(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> set[int]:
         effects = self.server.pipeline(transaction=True)
         counts: Counter[tuple[str, int, str]] = Counter()
         articles: set[int] = set()
@@ -381,43 +385,6 @@ class Ingester:
                 logger.error("ALARM %s: %s", site, alarm)
             notify(site, alarms, settings.ARCHIVE_ALERT_WEBHOOK, settings.ARCHIVE_ALERT_EMAIL,
                    settings.ARCHIVE_ALERT_SMTP_HOST)
-
-    # --- publishing what the archive knows ---
-
-    def publish_known(self, republish: bool = False) -> None:
-        """Every site's known articles and last payload captures, into Redis, for the workers; skipped for
-        the sites published already (the ingester keeps them current) unless `republish`."""
-        from crawler.sites import registry
-
-        assert self.store is not None
-        sites = sorted(set(registry()) | self.store.captured_sites())
-        published = 0
-        for site in sites:
-            if not republish and self.server.exists(self.keys.known(site), self.keys.captured(site)):
-                continue
-            known = self.store.known_articles(site)
-            latest: dict[str, list[Any]] = {}
-            originals: dict[int, tuple[str, str]] = {}
-            for row in self.store.captures_of_site(site):
-                if row["record_type"] == "response" and row["payload_length"]:
-                    originals[row["id"]] = (row["record_id"], row["warc_date"])
-                    latest[row["url"]] = [row["id"], row["payload_digest"], row["record_id"], row["warc_date"]]
-                elif row["record_type"] == "revisit" and row["payload_length"] and row["refers_to"] in originals:
-                    record_id, warc_date = originals[row["refers_to"]]
-                    latest[row["url"]] = [row["refers_to"], row["payload_digest"], record_id, warc_date]
-            pipe = self.server.pipeline(transaction=False)
-            pipe.delete(self.keys.known(site), self.keys.captured(site))
-            for key, mapping in ((self.keys.known(site), known), (self.keys.captured(site), latest)):
-                items = list(mapping.items())
-                for i in range(0, len(items), 1000):
-                    pipe.hset(key, mapping={url: json.dumps(value, ensure_ascii=False)
-                                            for url, value in items[i:i + 1000]})
-            pipe.execute()
-            published += bool(known or latest)
-        self.server.set(self.keys.published, now_iso())
-        if published:
-            print(f"ingest: the known articles of {published} sites published to Redis", file=self.out)
-
 
 def ingest(db_path: str, url: str, prefix: str = "vnparty", until_drained: bool = False, grace: float = 10.0,
            republish: bool = False, batch: int = 200, out: TextIO = sys.stderr) -> IngestSummary:

@@ -30,25 +30,8 @@ from urllib.parse import urlsplit
 from scrapy import signals
 
 from crawler.distributed import Keys, redis_url
+from crawler.distributed.lua import ACQUIRE
 
-# KEYS: domain state (hash: next, delay), requests in flight (sorted set: token -> expiry, ms)
-# ARGV: delay ms if not adaptive / start delay ms if adaptive, jitter factor, concurrency, lease ms, token,
-#       '1' when adaptive. Returns 0 (granted), a wait in ms, or -1 (at the concurrency limit).
-ACQUIRE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return -1 end
-local nxt = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
-if now < nxt then return nxt - now end
-local delay = tonumber(ARGV[1])
-if ARGV[6] == '1' then delay = tonumber(redis.call('HGET', KEYS[1], 'delay') or ARGV[1]) end
-redis.call('HSET', KEYS[1], 'next', now + math.floor(delay * tonumber(ARGV[2])))
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[5])
-redis.call('PEXPIRE', KEYS[1], 86400000)
-redis.call('PEXPIRE', KEYS[2], 86400000)
-return 0
-"""
 BUSY_POLL = 0.002  # seconds before asking again while other workers hold every slot of the domain …
 MAX_BUSY_POLL = 0.05  # … doubling up to this
 

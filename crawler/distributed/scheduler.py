@@ -17,8 +17,9 @@ Thin subclasses of scrapy-redis 0.9.1 (docs/distributed.md says why each is need
   here they are checked against the seen-set after all, under a fingerprint of their own: the pass
   number (the revisit epoch), the article URL asked for and the URL reached. One revisit per article per
   pass; the next pass has a new epoch and a new seen-set;
-* Scrapy 2.19: scrapy-redis passes `spider=` to the stats methods, deprecated since Scrapy 2.15 (a
-  warning per call); the enqueue and dequeue paths are rewritten here without it.
+* Scrapy 2.19: scrapy-redis passes `spider=` to the stats methods, which Scrapy 2.19 deprecates (a warning
+  on every request); the enqueue and dequeue paths are rewritten here without it. And its scheduler builds
+  a dupefilter not its own with `from_settings`, gone from Scrapy 2.19's: this one builds its own.
 
 The engine is asked about pending requests (`has_pending_requests`): true until the pass is drained, so
 a worker whose queue is momentarily empty waits for the requests another worker is about to queue.
@@ -31,7 +32,6 @@ import json
 import logging
 import time
 import uuid
-from functools import partial
 from typing import Any
 
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -41,117 +41,45 @@ from twisted.internet import task
 from w3lib.url import canonicalize_url
 
 from crawler.distributed import Keys, codec, connect, redis_url, worker_id
+from crawler.distributed.lua import BEGIN_PASS, DRAINED, PUSH_AND_POP, REQUEUE
 
 logger = logging.getLogger(__name__)
-
-# pop the best request and lease it to ARGV[1] (worker) under ARGV[2] (token), in one step
-POP_AND_LEASE = """
-local item = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #item == 0 then return false end
-redis.call('ZREM', KEYS[1], item[1])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[1] .. '|' .. item[2] .. '|' .. item[1])
-return item[1]
-"""
-# put back in the queue the leases of the workers whose heartbeat key (ARGV[1] .. worker) is gone
-REQUEUE = """
-local n = 0
-local leases = redis.call('HGETALL', KEYS[2])
-for i = 1, #leases, 2 do
-  local lease = leases[i + 1]
-  local a = string.find(lease, '|', 1, true)
-  local b = string.find(lease, '|', a + 1, true)
-  if redis.call('EXISTS', ARGV[1] .. string.sub(lease, 1, a - 1)) == 0 then
-    redis.call('ZADD', KEYS[1], string.sub(lease, a + 1, b - 1), string.sub(lease, b + 1))
-    redis.call('HDEL', KEYS[2], leases[i])
-    n = n + 1
-  end
-end
-return n
-"""
-# queue a batch of requests: ARGV holds (fingerprint, score, request) triples; an empty fingerprint is not
-# checked (dont_filter), another is queued only if the seen-set did not have it. Returns how many were seen.
-PUSH = """
-local seen = 0
-for i = 1, #ARGV, 3 do
-  if ARGV[i] == '' or redis.call('SADD', KEYS[1], ARGV[i]) == 1 then
-    redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i + 2])
-  else
-    seen = seen + 1
-  end
-end
-return seen
-"""
-# start a new pass of site ARGV[1], or join the one running (queue or leases not empty, or being seeded by
-# a live seeder); ARGV[4] = '1' discards the running one. Returns {pass, 1 if new}.
-BEGIN_PASS = """
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n > 0 and ARGV[4] ~= '1' then
-  local busy = redis.call('ZCARD', KEYS[2]) > 0 or redis.call('HLEN', KEYS[3]) > 0
-  if not busy then
-    local fields = redis.call('HKEYS', ARGV[5] .. n)
-    for _, f in ipairs(fields) do
-      if string.sub(f, 1, 7) == 'seeder:' and redis.call('EXISTS', ARGV[6] .. string.sub(f, 8)) == 1 then
-        busy = true
-      end
-    end
-  end
-  if busy then
-    redis.call('HSET', ARGV[5] .. n, 'seeder:' .. ARGV[3], ARGV[2])
-    return {n, 0}
-  end
-end
-redis.call('DEL', KEYS[2], KEYS[3])
-n = redis.call('INCR', KEYS[1])
-redis.call('UNLINK', KEYS[4])
-redis.call('HSET', ARGV[5] .. n, 'started_at', ARGV[2], 'seeder:' .. ARGV[3], ARGV[2])
-redis.call('SADD', KEYS[5], ARGV[1])
-redis.call('XADD', KEYS[6], '*', 'kind', 'pass_start', 'site', ARGV[1], 'pass', n, 'worker', ARGV[3],
-           'body', ARGV[7])
-return {n, 1}
-"""
-# 1 when the pass is drained: nothing queued, nothing leased, no live seeder
-DRAINED = """
-if redis.call('ZCARD', KEYS[1]) > 0 or redis.call('HLEN', KEYS[2]) > 0 then return 0 end
-for _, f in ipairs(redis.call('HKEYS', KEYS[3])) do
-  if string.sub(f, 1, 7) == 'seeder:' and redis.call('EXISTS', ARGV[1] .. string.sub(f, 8)) == 1 then
-    return 0
-  end
-end
-return 1
-"""
 
 # heartbeat keys are per process; the schedulers of one process (one per site) share it
 _open_schedulers: dict[str, int] = {}
 PUSH_BATCH = 200  # requests queued locally before they are sent without waiting for the next pop
+IDLE_POLL = 0.05  # seconds: how soon an idle worker sees requests another worker queued
 SEEDED = object()  # signal: the spider's start requests are all enqueued (sent by worker.StartFilter)
 
 
 class LeasedQueue(PriorityQueue):
-    """scrapy-redis' priority queue (a sorted set by -priority) whose pop leases the request."""
+    """scrapy-redis' priority queue (a sorted set by -priority) whose pop leases the request, and which queues
+    a batch of new requests (checked against the seen-set) in the same step."""
 
     def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None, *,
-                 leases: str = "", worker: str = ""):
+                 seen: str = "", leases: str = "", worker: str = ""):
         super().__init__(server, spider, key, serializer)
+        self.seen_key = seen
         self.leases_key = leases
         self.worker = worker
-        self._pop = server.register_script(POP_AND_LEASE)
+        self._script = server.register_script(PUSH_AND_POP)
         self.popped: dict[str, float] = {}  # token -> when this worker leased it
 
-    def pop(self, timeout: int = 0, client: Any = None) -> Any:
-        """The best request, leased to this worker (or, with a pipeline as `client`, a callable that takes the
-        pipeline's answer and gives the request)."""
+    def push_and_pop(self, batch: list[Any], pop: bool = True) -> tuple[int, Any]:
+        """Queue `batch` ((fingerprint, score, request) triples), then pop and lease the best request (if
+        `pop`): (how many of the batch were seen already, the request or None)."""
         token = uuid.uuid4().hex
-        answer = self._pop(keys=[self.key, self.leases_key], args=[self.worker, token], client=client)
-        take = partial(self._take, token)
-        return take if client is not None else take(answer)
-
-    def _take(self, token: str, data: Any) -> Any:
+        seen, data = self._script(keys=[self.seen_key, self.key, self.leases_key],
+                                  args=[self.worker if pop else "", token, *batch])
         if not data:
-            return None
+            return seen, None
         request = self._decode_request(data)
         request.meta["_lease"] = token
         self.popped[token] = time.monotonic()
-        return request
+        return seen, request
+
+    def pop(self, timeout: int = 0) -> Any:
+        return self.push_and_pop([])[1]
 
 
 class DupeFilter(RFPDupeFilter):
@@ -187,9 +115,9 @@ class Scheduler(RedisScheduler):
         self.stale = False  # a newer pass of the site was started: this worker stops taking requests
         self.opened = time.monotonic()
         self._drained_checked = 0.0
+        self._last_sweep = time.monotonic()
         self._loop: task.LoopingCall | None = None
         self.pending: list[Any] = []  # requests to queue: (fingerprint or "", score, encoded request) triples
-        self._push = server.register_script(PUSH)
         self._requeue = server.register_script(REQUEUE)
         self._begin = server.register_script(BEGIN_PASS)
         self._drained = server.register_script(DRAINED)
@@ -208,7 +136,7 @@ class Scheduler(RedisScheduler):
         self.spider = spider
         self.site = spider.site_name
         self.queue = LeasedQueue(self.server, spider, self.keys.queue(self.site), self.serializer,
-                                 leases=self.keys.leases(self.site), worker=self.worker)
+                                 seen=self.keys.seen(self.site), leases=self.keys.leases(self.site), worker=self.worker)
         self.df = DupeFilter(self.server, self.keys.seen(self.site), debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
         _open_schedulers[self.worker] = _open_schedulers.get(self.worker, 0) + 1
         self._beat()
@@ -225,10 +153,14 @@ class Scheduler(RedisScheduler):
             self._set_pass(int(number))
             logger.info("%s: %s pass %s", self.site, "started" if new else "joined", number,
                         extra={"spider": spider})
+            if not self.server.exists(self.keys.published):
+                logger.warning("%s: no ingester has published the known articles to this Redis yet: articles "
+                               "already in archive.db will be fetched as new (start `python -m crawler ingest` "
+                               "before seeding)", self.site, extra={"spider": spider})
         else:
             self._find_pass()
-        self._loop = task.LoopingCall(self._sweep)
-        self._loop.start(self.heartbeat, now=False)
+        self._loop = task.LoopingCall(self._tick)
+        self._loop.start(IDLE_POLL, now=False)
 
     def close(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:
@@ -284,15 +216,16 @@ class Scheduler(RedisScheduler):
             self.flush_requests()
         return True
 
-    def flush_requests(self, client: Any = None) -> int:
-        """Send the queued requests (into `client`, a pipeline, when given: its caller executes it and counts)."""
-        if not self.pending:
-            return 0
-        batch, self.pending = self.pending, []
-        seen = self._push(keys=[self.df.key, self.queue.key], args=batch, client=client)
-        if client is None:
+    def flush_requests(self) -> None:
+        """Send the requests queued locally."""
+        if self.pending:
+            batch, self.pending = self.pending, []
+            try:
+                seen, _ = self.queue.push_and_pop(batch, pop=False)
+            except Exception:  # Redis unreachable: keep them (and the leases they came from) for the next try
+                self.pending[:0] = batch
+                raise
             self._count(len(batch) // 3, seen)
-        return len(batch) // 3
 
     def _count(self, sent: int, seen: int) -> None:
         self.stats.inc_value("scheduler/enqueued/redis", sent - seen)
@@ -310,15 +243,15 @@ class Scheduler(RedisScheduler):
     def next_request(self) -> Any:
         if self.seed == "only" or self.pass_number is None or self.stale:
             return None
-        if self.pending:  # queue this process's new requests and pop the best one in one round trip
-            pipe = self.server.pipeline(transaction=False)
-            sent = self.flush_requests(client=pipe)
-            take = self.queue.pop(client=pipe)
-            seen, answer = pipe.execute()
-            self._count(sent, seen)
-            request = take(answer)
-        else:
-            request = self.queue.pop()
+        # this process's new requests are queued and the best request popped in one round trip
+        batch, self.pending = self.pending, []
+        try:
+            seen, request = self.queue.push_and_pop(batch)
+        except Exception:
+            self.pending[:0] = batch
+            raise
+        if batch:
+            self._count(len(batch) // 3, seen)
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
@@ -364,6 +297,16 @@ class Scheduler(RedisScheduler):
         if inprogress is None:
             return None
         return {token for request in list(inprogress) if (token := request.meta.get("_lease"))}
+
+    def _tick(self) -> None:
+        """Every IDLE_POLL seconds: an idle engine asks for a request (another worker may have queued some);
+        every DISTRIBUTED_HEARTBEAT seconds, the heartbeat."""
+        now = time.monotonic()
+        if now - self._last_sweep >= self.heartbeat:
+            self._last_sweep = now
+            self._sweep()
+        elif not self._live_tokens():
+            self._wake_engine()
 
     def _sweep(self) -> None:
         try:

@@ -93,7 +93,11 @@ class RedisArchive:
                 counters[(site, number, counter)] += 1
         for (site, number, counter), n in counters.items():
             pipe.hincrby(self.keys.pass_info(site, number), counter, n)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except Exception:  # Redis unreachable: keep the messages (and the leases) for the next try
+            self.outbox[:0] = batch
+            raise
 
     # --- what the crawl writes ---
 

@@ -79,6 +79,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.names import MIDDLE_NAMES, SURNAMES
 
@@ -147,7 +148,6 @@ HISTORICAL: dict[str, str] = {"Hà Nam Ninh": "Ninh Bình", "Vĩnh Phú": "Phú 
 # 2025: matched whole, ignored.
 _BLOCKERS = ("Thái Bình Dương", "Đồng Tháp Mười", "Nghĩa Bình", "Bình Trị Thiên", "Hà Sơn Bình", "Hải Hưng",
              "Nghệ Tĩnh", "Sông Bé", "Phú Khánh", "Thuận Hải", "Cao Lạng", "Hoàng Liên Sơn", "Thai Binh Duong")
-
 _LOWER_UNITS = {"xã", "phường", "huyện", "quận", "trấn", "ấp", "thôn", "bản", "làng", "đường", "ngõ", "ngách", "hẻm",
                 "cầu", "sông", "đèo", "núi", "vịnh", "chợ", "lộ", "kênh", "rạch", "khóm", "buôn", "sóc", "plei"}
 _ALLOWED_BEFORE = {"Tỉnh", "Thành", "Phố", "Tp", "Đảng", "Bộ", "Báo", "Đài", "Ủy", "Uỷ", "Cổng", "Trang", "Về",
@@ -236,14 +236,12 @@ def _units(form: str) -> list[str]:
     """A form as the units of its pattern: its characters, and "space", "dot", "dash" between words."""
     units: list[str] = []
     for k, part in enumerate(re.split(r"\s*-\s*", form)):
-        if k:
-            units.append("dash")
+        units += ["dash"] if k else []
         for j, word in enumerate(part.split()):
-            if j:
-                if units[-1] == ".":
-                    units[-1] = "dot"
-                else:
-                    units.append("space")
+            if j and units[-1] == ".":
+                units[-1] = "dot"
+            elif j:
+                units.append("space")
             units.extend(word)
     return units
 
@@ -277,6 +275,7 @@ _WORD_BEFORE_RE = re.compile(r"(?:^|(?<=[\s(\"“'‘]))(?P<w>[\w.]+)[ \t\u00a0]
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;…\n(\"“'‘•\-–—]\s*)$")
 
 
+@lru_cache(maxsize=4096)  # the same few hundred forms over and over
 def _lookup(matched: str) -> tuple[str, str | None] | None:
     key = unicodedata.normalize("NFC", re.sub(rf"\s*[{re.escape(_DASHES)}]\s*", "-", re.sub(r"\s+", " ", matched)))
     form = _FORM_KEYS.get(key)
@@ -285,6 +284,7 @@ def _lookup(matched: str) -> tuple[str, str | None] | None:
     return _ALIASES.get(form) if form else None
 
 
+@lru_cache(maxsize=8)  # the extractors read one text in turn (crawler/enrich.py); the result is never changed
 def nfc_with_offsets(text: str) -> tuple[str, list[int] | None]:
     """`text` in NFC and, when that changed it, the input offset of each NFC offset (plus the end), to give
     offsets found in the NFC text back in the input (None: no change, or a rare composition across segments).

@@ -121,12 +121,19 @@ class _Token:
         return self.text[0].isalnum() or self.text[0] == "_"
 
 
-# Tokens read after a name or "đồng chí": a title part is at most 18 of them (_title_part), plus the one after.
-_WINDOW = 24
+_WINDOW = 24  # tokens read after a name or "đồng chí": a title part is at most 18 (_title_part), and the next
 
 
-def _tokens(text: str, pos: int, limit: int = 40) -> list[_Token]:
-    """Up to `limit` tokens from `pos`, on one line."""
+def _tokens(text: str, pos: int, limit: int = 40, known: list[_Token] | None = None) -> list[_Token]:
+    """Up to `limit` tokens from `pos`, on one line; taken from `known` (tokens read before on the same
+    line) where `pos` lies between two of them."""
+    if known and known[0].end <= pos <= known[-1].start:
+        k = next(i for i, token in enumerate(known) if token.start >= pos)
+        if known[k - 1].end <= pos:
+            taken = known[k:k + limit]
+            if len(taken) < limit and len(known) == _WINDOW:  # `known` stopped at its limit, not at the line end
+                taken += _tokens(text, known[-1].end, limit - len(taken))
+            return taken
     line_end = text.find("\n", pos)
     matches = _TOKEN_RE.finditer(text, pos, len(text) if line_end < 0 else line_end)
     return [_Token(m.group(), m.start(), m.end()) for m in islice(matches, limit)]
@@ -137,9 +144,7 @@ def _head_at(tokens: list[_Token], i: int, capital: bool) -> int:
     j = i
     while j < len(tokens) and tokens[j].text.lower() in _PREFIXES:
         j += 1
-    if j >= len(tokens):
-        return 0
-    cores = _CORES_BY_FIRST.get(tokens[j].text.lower())
+    cores = _CORES_BY_FIRST.get(tokens[j].text.lower()) if j < len(tokens) else None
     if not cores:
         return 0
     words = tuple(t.text.lower() for t in tokens[j:j + 5])
@@ -215,11 +220,12 @@ def _direct_name(tokens: list[_Token], i: int) -> int:
     return j
 
 
-def _title_after(text: str, pos: int) -> tuple[str | None, int]:
-    """Comma-separated title parts after a name ending at `pos`; (title, end offset)."""
+def _title_after(text: str, pos: int, known: list[_Token] | None = None) -> tuple[str | None, int]:
+    """Comma-separated title parts after a name ending at `pos`; (title, end offset). `known`: the
+    tokens (_WINDOW of them) read from "đồng chí", to be reused."""
     m = _SEPARATOR_RE.match(text, pos)
     if m is None:  # "đồng chí Nguyễn Văn An Bí thư Tỉnh ủy": a capitalised title word right after the name
-        following = _tokens(text, pos, 6)
+        following = _tokens(text, pos, 6, known)
         if not (following and text[pos:following[0].start].isspace() and _head_at(following, 0, True)):
             return None, pos
         cursor, closing = pos, False
@@ -228,7 +234,7 @@ def _title_after(text: str, pos: int) -> tuple[str | None, int]:
     else:
         cursor, closing = m.end(), m["sep"] == "("
     parts: list[tuple[int, int]] = []
-    tokens = _tokens(text, cursor, _WINDOW)
+    tokens = _tokens(text, cursor, _WINDOW, known)
     while tokens:
         end = _title_part(tokens, 0, capital=False)
         if end == 0:
@@ -238,7 +244,7 @@ def _title_after(text: str, pos: int) -> tuple[str | None, int]:
         nxt = _COMMA_RE.match(text, cursor)
         if not nxt:
             break
-        tokens = _tokens(text, nxt.end(), _WINDOW)  # the next part, if it starts with a title word
+        tokens = _tokens(text, nxt.end(), _WINDOW, known)  # the next part, if it starts with a title word
         if not tokens or not _head_at(tokens, 0, False):
             break
     if not parts:
@@ -302,7 +308,7 @@ def _introduced(text: str) -> list[tuple[str, str | None, int]]:
                     if at is not None:
                         first, last = tokens[j + at], tokens[b - 1]
                         title = text[tokens[0].start:tokens[j + at - 1].end]
-                        more, _after = _title_after(text, last.end)  # "đồng chí Thiếu tướng X, Giám đốc ..."
+                        more, _after = _title_after(text, last.end, tokens)  # "đồng chí Thiếu tướng X, Giám đốc"
                         found.append((text[first.start:last.end], f"{title}, {more}" if more else title,
                                       first.start))
                         break
@@ -316,7 +322,7 @@ def _introduced(text: str) -> list[tuple[str, str | None, int]]:
             if end == i:
                 break
             name_start, name_end = tokens[i].start, tokens[end - 1].end
-            title, after = _title_after(text, name_end)
+            title, after = _title_after(text, name_end, tokens)
             if title is None and not plural:
                 title = _title_before(text, start)
             found.append((text[name_start:name_end], title, name_start))

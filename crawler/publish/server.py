@@ -154,7 +154,7 @@ def serve(db_path: str | Path, host: str | None = None, port: int = 8001, public
     """Serve `db_path` read-only with Datasette until interrupted; returns an exit status.
 
     Bound to 127.0.0.1, or with `public` to 0.0.0.0 (every interface; `host` chooses another) and
-    guarded against hostile visitors (crawler/publish/guard.py); `sql=False` there turns
+    guarded against hostile visitors (crawler/publish/guard.py, gate.py); `sql=False` there turns
     arbitrary SQL off (canned queries, tables and search only)."""
     db = Path(db_path).resolve()
     if not db.is_file():

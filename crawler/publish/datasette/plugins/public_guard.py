@@ -4,14 +4,14 @@ Does nothing unless `crawler.publish.guard.configure()` turned the guard on in t
 (`serve(public=True)` does). Then every SQLite connection is guarded (`guard_connection`:
 authorizer, limits, bounded functions, result budget), every request goes through
 `PublicGate` (classes of requests, per-client limits, response cap, no file paths), and with
-`--no-sql` nobody gets the `execute-sql` permission. crawler/publish/guard.py explains each.
+`--no-sql` nobody gets the `execute-sql` permission. crawler/publish/guard.py and gate.py explain each.
 """
 
 from __future__ import annotations
 
 from datasette.hookspecs import hookimpl  # = datasette.hookimpl
 
-from crawler.publish import guard
+from crawler.publish import gate, guard
 
 
 @hookimpl
@@ -33,6 +33,6 @@ def permission_allowed(action):
 def asgi_wrapper(datasette):
     def wrap(app):
         config = guard.config()
-        return app if config is None else guard.PublicGate(app, config)
+        return app if config is None else gate.PublicGate(app, config)
 
     return wrap
