@@ -91,8 +91,10 @@ EXTENSIONS = {
 # seconds between progress lines of a crawl (crawler/crawl/progress.py); 0 turns them off
 ARCHIVE_PROGRESS_INTERVAL = float(os.environ.get("ARCHIVE_PROGRESS_INTERVAL", "30"))
 
-# No telnet console: it opens a loopback port on every crawl and nobody runs one unattended.
+# No telnet console nor remote-control server: each opens a loopback port on every crawl, and nobody
+# drives an unattended crawl through them.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
