@@ -30,7 +30,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 NOT_FOUND_PAGE = b"<!DOCTYPE html><html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>"
 
@@ -43,15 +43,10 @@ def content_type_for(name: str) -> str:
     return "text/html; charset=utf-8"
 
 
-class MirrorServer:
-    def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0):
-        self.root = Path(root)
-        if not (self.root / "routes.json").exists():
-            raise FileNotFoundError(f"{self.root}/routes.json: not a mirror directory")
-        self.requests: list[str] = []  # request targets in arrival order, for tests
-        self._served: dict[str, int] = {}  # target -> times answered (for fail_first)
-        self._lock = threading.Lock()
-        handler = self._handler_class()
+class LoopbackServer:
+    """An HTTP server on its own thread: `with Server(...) as s: s.base_url`. Subclasses give the handler."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0):
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -60,6 +55,32 @@ class MirrorServer:
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
+
+    def start(self) -> Self:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class MirrorServer(LoopbackServer):
+    def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0):
+        self.root = Path(root)
+        if not (self.root / "routes.json").exists():
+            raise FileNotFoundError(f"{self.root}/routes.json: not a mirror directory")
+        self.requests: list[str] = []  # request targets in arrival order, for tests
+        self._served: dict[str, int] = {}  # target -> times answered (for fail_first)
+        self._lock = threading.Lock()
+        super().__init__(self._handler_class(), host, port)
 
     def routes(self) -> dict[str, Any]:
         return json.loads((self.root / "routes.json").read_text(encoding="utf-8"))
@@ -78,21 +99,6 @@ class MirrorServer:
             seen = self._served.get(target, 0)
             self._served[target] = seen + 1
             return seen
-
-    def start(self) -> MirrorServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> MirrorServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         mirror = self

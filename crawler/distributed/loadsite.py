@@ -19,8 +19,10 @@ import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from crawler.mirror import LoopbackServer
 
 CATEGORIES = ("thoi-su-chinh-tri", "hoc-va-lam-theo-bac", "nhip-cau-tuyen-giao",
               "bao-ve-nen-tang-tu-tuong-cua-dang", "van-hoa-xa-hoi", "khoa-giao", "kinh-te")
@@ -43,7 +45,7 @@ def article_id(n: int) -> int:
     return FIRST_ID + n
 
 
-class LoadSite:
+class LoadSite(LoopbackServer):
     """`articles` tuyengiao.vn-like article pages on 127.0.0.1, generated per request."""
 
     def __init__(self, articles: int, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0):
@@ -55,17 +57,10 @@ class LoadSite:
         self.max_active = 0
         self._active = 0
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, port), self._handler())
-        self.httpd.daemon_threads = True
+        super().__init__(self._handler(), host, port)
         self.httpd.request_queue_size = 128
-        self._thread: threading.Thread | None = None
 
     # --- the site ---
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     def category_of(self, n: int) -> str:
         return CATEGORIES[n % len(CATEGORIES)]
@@ -140,21 +135,6 @@ class LoadSite:
         return _html(title, body)
 
     # --- serving ---
-
-    def start(self) -> LoadSite:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> LoadSite:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self

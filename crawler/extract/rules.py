@@ -19,12 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from lxml import html
-
 from crawler.extract.article import Article
 from crawler.extract.bylines import parse_byline, take_bylines
 from crawler.extract.cleaning import (
-    collapse_captions,
     drop_boilerplate_lines,
     normalize_text,
     paragraphs_of,
@@ -33,14 +30,13 @@ from crawler.extract.cleaning import (
 from crawler.extract.datelines import Dateline, Rank, datelines
 
 # the generic extractor: for pages without site rules, and finder by finder where the rules miss
-from crawler.extract.generic import extract_generic, find_date, find_title
+from crawler.extract.generic import extract_generic, find_date, find_title, finish_article
 from crawler.extract.generic.analysis import Analysis, _root, read_main_text
 from crawler.extract.generic.byline import byline_near_body, find_lead
 from crawler.extract.generic.metadata import read_metadata
-from crawler.extract.images import absolute_links, dedupe_images, take_images
+from crawler.extract.images import take_images
 from crawler.extract.page import _el_text, parse_page, prepare
-from crawler.extract.sanitize import sanitize_html
-from crawler.extract.tree import count_headline_links, css, drop_tree, opens_with_link
+from crawler.extract.tree import css, drop_tree
 
 
 @dataclass(frozen=True)
@@ -187,13 +183,7 @@ def extract_article(page: str | bytes, url: str, rules: SiteRules | None = None,
     if explicit and explicit.credit and not article.credit:
         article.credit = explicit.credit
     article.paragraphs = blocks
-
-    article.images = dedupe_images(images, collapse_captions([img["caption"] or "" for img in images]))
-    article.headline_links = count_headline_links(body)
-    article.opens_with_link = opens_with_link(body)
-    absolute_links(body, url)
-    article.body_html = sanitize_html(html.tostring(body, encoding="unicode"))
-    return article
+    return finish_article(article, body, images, url)
 
 
 def _site_dateline(doc: Any, rules: SiteRules) -> Dateline | None:

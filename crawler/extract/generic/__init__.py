@@ -34,7 +34,7 @@ How it decides (docs/extraction.md has the long version):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import html
 
@@ -96,7 +96,12 @@ def extract_generic(page: str | bytes, url: str, http_charset: str | None = None
     article.author = byline.author or outside.author or meta_author(meta)
     article.credit = byline.credit or outside.credit
     article.paragraphs = blocks
+    return finish_article(article, body, images, url)
 
+
+def finish_article(article: Article, body: Any, images: list[dict], url: str) -> Article:
+    """What every extraction path does last: the images with their captions, the body's link
+    shape (for validation), and the sanitised body HTML with absolute links."""
     article.images = dedupe_images(images, collapse_captions([img["caption"] or "" for img in images]))
     article.headline_links = count_headline_links(body)
     article.opens_with_link = opens_with_link(body)
