@@ -29,6 +29,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "capture_id": int,  # the capture (WARC record) this version was extracted from
             "extraction_method": str,  # site-rules, generic, generic-tags (crawler/extract/article.py)
             "date_flag": str,  # future, before_1997, unreadable: an implausible date (archive.date_flag)
+            "category_label": str,  # `category` normalised for faceting (crawler/store/labels.py)
         },
         "pk": "id", "not_null": {"url", "site"}, "foreign_keys": [("site", "sites", "name")],
         "indexes": [(["url"], True), (["site", "published_at"], False), (["dedup_key"], False),
