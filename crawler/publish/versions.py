@@ -1,0 +1,94 @@
+"""The versions of an article and what changed between two of them, word by word (difflib).
+
+An article's current version is its `articles` row; its earlier versions are `article_revisions`
+rows (revision 1, 2 … with `valid_from`/`valid_until`). `version_chain` puts them in one list,
+oldest first; `what_changed` names the fields a version changed; `word_diff` marks the words a
+version added and removed.
+
+    >>> word_diff("Đoạn một.", "Đoạn một, đã sửa.")
+    [('same', 'Đoạn một'), ('added', ', đã sửa'), ('same', '.')]
+    >>> word_diff("Thu Hằng", "Thu Hà")
+    [('same', 'Thu '), ('removed', 'Hằng'), ('added', 'Hà')]
+    >>> what_changed({"title": "A", "body_text": "x", "author": "B"}, {"title": "A", "body_text": "y", "author": "C"})
+    ['body', 'author']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from difflib import SequenceMatcher
+from typing import Any
+
+# Field -> the name a reader sees for it, in the order the changes are listed.
+CHANGE_NAMES = {
+    "title": "title", "lead": "lead", "body_text": "body", "author": "author", "credit": "credit",
+    "published_at": "date", "category": "category", "captions": "pictures",
+}
+# Vietnamese for each change, shown beside the English (the pages are bilingual).
+CHANGE_NAMES_VI = {
+    "title": "tiêu đề", "lead": "sapo", "body": "nội dung", "author": "tác giả", "credit": "nguồn",
+    "date": "ngày đăng", "category": "chuyên mục", "pictures": "ảnh",
+}
+# Words (Vietnamese syllables), runs of punctuation and runs of space: a change is marked on whole words.
+_TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
+
+
+def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
+    """`new` against `old` as (kind, text) segments: 'same', 'removed' (only in old), 'added' (only in new).
+
+    A change runs on across the spaces between changed words: "Thu Hằng" -> "Hùng Anh" is one name
+    removed and one added, not two syllables each."""
+    before, after = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
+    # autojunk off: a long article's frequent syllables ("của", "và") must still align
+    opcodes = SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    segments: list[tuple[str, str]] = []
+    removed: list[str] = []
+    added: list[str] = []
+
+    def flush() -> None:
+        segments.extend((kind, "".join(parts)) for kind, parts in (("removed", removed), ("added", added)) if parts)
+        removed.clear()
+        added.clear()
+
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        between_changes = 0 < index < len(opcodes) - 1 and all(t.isspace() for t in after[j1:j2])
+        if tag == "equal" and not between_changes:
+            flush()
+            segments.append(("same", "".join(after[j1:j2])))
+        else:
+            removed.extend(before[i1:i2])
+            added.extend(after[j1:j2])
+    flush()
+    return segments
+
+
+def _differs(previous: Mapping[str, Any], version: Mapping[str, Any], field: str) -> bool:
+    return (previous.get(field) or None) != (version.get(field) or None)  # empty and missing are the same
+
+
+def what_changed(previous: Mapping[str, Any] | None, version: Mapping[str, Any]) -> list[str]:
+    """The reader's names of the fields `version` changed from `previous` (none for a first version)."""
+    if previous is None:
+        return []
+    return [name for field, name in CHANGE_NAMES.items() if _differs(previous, version, field)]
+
+
+def version_chain(revisions: Sequence[Mapping[str, Any]], article: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every version, oldest first: the revision rows, then the article row as the current version
+    (valid from its `last_changed_at`). Each carries `changes` (against the one before) and `current`."""
+    current = {**article, "id": None, "article_id": article["id"], "revision": article.get("revision") or 1,
+               "valid_from": article.get("last_changed_at"), "valid_until": None}
+    versions = [dict(r) for r in sorted(revisions, key=lambda r: r["revision"])] + [current]
+    for index, version in enumerate(versions):
+        version["current"] = version is current
+        version["changes"] = what_changed(versions[index - 1] if index else None, version)
+    return versions
+
+
+def diff_fields(previous: Mapping[str, Any], version: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """For each changed text field, its name and its word diff (what the diff view shows)."""
+    shown = ("title", "lead", "author", "credit", "category", "published_at", "body_text")
+    return [{"field": CHANGE_NAMES[field], "field_vi": CHANGE_NAMES_VI[CHANGE_NAMES[field]],
+             "segments": word_diff(previous.get(field), version.get(field))}
+            for field in shown if _differs(previous, version, field)]
