@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from crawler.extract.article import Article
+from crawler.publish.times import vietnam_time
 from crawler.store import ArticleStore
+from tests.conftest import query as sql
 from tests.test_publish import DatasetteServer, canned_search, parse_atom
 
 
@@ -44,6 +46,49 @@ def test_json_snippets_carry_no_internal_markers(server):
         assert "⟦" not in body and "\\u27e6" not in body
     assert "<mark>" in server.get("/archive/search", q="dang uy khoi")  # the HTML page still highlights
 
+
+
+# -- times, layout, facets ------------------------------------------------------------------------
+
+
+def test_archive_times_show_in_vietnam_time_with_the_zone_and_export_as_stored(server, full_archive):
+    run = sql(full_archive, "SELECT id, started_at, finished_at FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    page = server.get("/archive/crawl_runs")
+    for value in (run["started_at"], run["finished_at"]):
+        shown = vietnam_time(value)
+        assert shown.endswith(" (UTC+7)") and f'<time datetime="{value}">{shown}</time>' in page
+    rows = server.json("/archive/crawl_runs.json", _shape="array", id=str(run["id"]))
+    assert rows[0]["started_at"] == run["started_at"]  # the JSON keeps the stored ISO 8601 value
+    article = sql(full_archive, "SELECT id, first_seen_at FROM articles LIMIT 1")[0]
+    page = server.get(f"/archive/articles/{article['id']}")
+    assert f"first archived {vietnam_time(article['first_seen_at'])}" in page
+
+
+def test_crawl_run_stats_and_alarms_are_folded(server):
+    page = server.get("/archive/crawl_runs")
+    cells = re.findall(r'<td class="col-stats[^"]*">(.*?)</td>', page, re.S)
+    assert cells and all(c.startswith('<details class="folded-json"><summary>') for c in cells)
+    assert "downloader/request_count" in cells[0]  # inside the folded block
+
+
+def test_the_category_facet_merges_case_variants(server, full_archive):
+    raw = {r["category"]: r["n"] for r in sql(
+        full_archive, "SELECT category, count(*) AS n FROM articles WHERE lower(category) = lower(?) GROUP BY 1",
+        ("Công tác tuyên giáo",))}
+    assert len(raw) > 1  # the mirrors print it both ways
+    facets = server.json("/archive/articles.json", _facet_size="max")["facet_results"]
+    labels = {r["value"]: r["count"] for r in facets["category_label"]["results"]}
+    assert labels["Công tác tuyên giáo"] == sum(raw.values())
+    assert "Công tác Tuyên giáo" not in labels and "category" not in facets
+
+
+def test_the_home_page_links_every_site_feed(server, full_archive):
+    sites = [r["site"] for r in sql(full_archive, "SELECT DISTINCT site FROM articles ORDER BY site")]
+    page = server.get("/")
+    links = re.findall(r'href="/archive/site_feed.atom\?site=([^"]+)"', page)
+    assert links == sites
+    assert parse_atom(server.get("/archive/site_feed.atom", site=links[0])).findall(
+        "{http://www.w3.org/2005/Atom}entry")
 
 # -- revisions ---------------------------------------------------------------------------------
 

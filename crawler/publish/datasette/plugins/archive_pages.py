@@ -6,7 +6,8 @@ that version of it, with what changed.
   with what each changed (`versions`, crawler/publish/versions.py), the word diff of the current
   version against the one before (`changes`), the other URLs it was seen under and its site; and
   `row-archive-article_revisions.html` the same for an earlier version (`revision`), with the diff
-  against the version before it and links to the neighbouring versions;
+  against the version before it and links to the neighbouring versions; and the home page
+  (`index.html`) the sites with articles, for their feed links;
 * archive timestamps are shown in Vietnam time with the zone (crawler/publish/times.py);
 * the SQL functions `html_escape(text)`, for SQL that builds HTML (the dashboard's table charts put
   cell values into the page as HTML), and `vietnam_time(timestamp)`;
@@ -100,8 +101,18 @@ async def revision_page_vars(datasette, request) -> dict[str, Any]:
 PAGES = {"articles": article_page_vars, "article_revisions": revision_page_vars}
 
 
+async def home_page_vars(datasette) -> dict[str, Any]:
+    """The sites holding articles, for the per-site feed links of the home page."""
+    db = datasette.get_database(DATABASE)
+    rows = await db.execute("SELECT name, organization FROM sites "
+                            "WHERE EXISTS (SELECT 1 FROM articles WHERE site = sites.name) ORDER BY name")
+    return {"feed_sites": [dict(r) for r in rows]}
+
+
 @hookimpl
 def extra_template_vars(database, table, view_name, request, datasette):
+    if view_name == "index" and DATABASE in datasette.databases:
+        return lambda: home_page_vars(datasette)
     if view_name != "row" or database != DATABASE or table not in PAGES or request is None:
         return {}
 
