@@ -30,6 +30,9 @@ CHANGE_NAMES_VI = {
     "title": "tiêu đề", "lead": "sapo", "body": "nội dung", "author": "tác giả", "credit": "nguồn",
     "date": "ngày đăng", "category": "chuyên mục", "pictures": "ảnh",
 }
+# Unchanged text kept around each change; longer unchanged stretches are cut to this much on each side
+# (a one-word correction in a 2,000-word article should not need scrolling to find).
+CONTEXT_WORDS = 40
 # Words (Vietnamese syllables), runs of punctuation and runs of space: a change is marked on whole words.
 _TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
 
@@ -63,6 +66,29 @@ def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
     return segments
 
 
+def condensed(segments: list[tuple[str, str]], context: int = CONTEXT_WORDS) -> list[tuple[str, str]]:
+    """`segments` with each unchanged stretch longer than twice `context` words cut to `context` words
+    after the change before it and before the change after it; the cut is a ('skipped', 'N') segment.
+
+    >>> condensed([("same", "a b c d e f"), ("added", "x"), ("same", "g h i j k l")], context=2)
+    [('skipped', '4'), ('same', 'e f'), ('added', 'x'), ('same', 'g h'), ('skipped', '4')]
+    """
+    out: list[tuple[str, str]] = []
+    for index, (kind, text) in enumerate(segments):
+        words = text.split(" ")
+        keep_before = context if index else 0  # words after the change before
+        keep_after = context if index < len(segments) - 1 else 0  # words before the change after
+        if kind != "same" or len(words) <= keep_before + keep_after + context:
+            out.append((kind, text))
+            continue
+        if keep_before:
+            out.append(("same", " ".join(words[:keep_before])))
+        out.append(("skipped", str(len(words) - keep_before - keep_after)))
+        if keep_after:
+            out.append(("same", " ".join(words[-keep_after:])))
+    return out
+
+
 def _differs(previous: Mapping[str, Any], version: Mapping[str, Any], field: str) -> bool:
     return (previous.get(field) or None) != (version.get(field) or None)  # empty and missing are the same
 
@@ -90,5 +116,5 @@ def diff_fields(previous: Mapping[str, Any], version: Mapping[str, Any]) -> list
     """For each changed text field, its name and its word diff (what the diff view shows)."""
     shown = ("title", "lead", "author", "credit", "category", "published_at", "body_text")
     return [{"field": CHANGE_NAMES[field], "field_vi": CHANGE_NAMES_VI[CHANGE_NAMES[field]],
-             "segments": word_diff(previous.get(field), version.get(field))}
+             "segments": condensed(word_diff(previous.get(field), version.get(field)))}
             for field in shown if _differs(previous, version, field)]
