@@ -136,7 +136,7 @@ def test_a_revision_page_shows_the_word_diff_against_the_version_before(revised)
     page = revised.get("/archive/article_revisions/2")
     changes = page[page.index('id="changes"'):page.index('id="version"')]
     assert "Thay đổi so với phiên bản 1" in changes
-    assert 'class="diff diff-title"' in changes and "Đảng ủy Khối tổng kết năm<ins> 2023</ins>" in changes
+    assert 'class="diff diff-title"' in changes and "Đảng ủy Khối tổng kết năm <ins>2023</ins>" in changes
     assert "Đoạn một<ins>, đã sửa</ins>." in changes
     assert "diff-author" not in changes  # the author did not change in version 2
     assert 'rel="prev" href="/archive/article_revisions/1"' in page
