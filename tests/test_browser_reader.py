@@ -1,7 +1,7 @@
 """A reader in headless Chromium (the fixtures of tests/test_browser.py) over the full archive with one
 article revised: the articles table's search box → page 2 of the results (Datasette's next link) →
 an article with two versions → its diff view; the crawl runs one compact line each; the first
-article on the first screen. Screenshots go to the test's artifacts directory; any JavaScript
+article on the first screen, no word broken mid-word. Screenshots go to the test's artifacts directory; any JavaScript
 error fails the test."""
 
 from __future__ import annotations
@@ -132,6 +132,8 @@ def test_crawl_runs_are_compact_and_the_first_article_is_on_the_first_screen(bro
         page.goto(f"{server.base_url}/archive/articles")
         first = page.locator("table.rows-and-columns tbody tr").first.bounding_box()
         assert first["y"] + first["height"] <= SCREEN["height"], first
+        facet_value = page.locator("#facet-category_label li").first
+        assert facet_value.evaluate("e => getComputedStyle(e).wordBreak") == "normal"  # Datasette's: break-all
         page.screenshot(path=artifacts / "articles.png")
         assert reader.errors == []
     finally:
