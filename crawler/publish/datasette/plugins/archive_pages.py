@@ -41,7 +41,7 @@ def _with_times(version: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _article_context(db, article_id: Any) -> dict[str, Any] | None:
-    """The article row, every version (oldest first), its site and its other URLs."""
+    """The article row, every version (oldest first), its site, its safe URL and when it was removed."""
     row = (await db.execute("SELECT * FROM articles WHERE id = ?", [article_id])).first()
     if row is None:
         return None
