@@ -18,7 +18,6 @@ import json
 import os
 import sys
 import time
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 
 from crawler.cli_errors import CliError, check_database, check_sites, site_urls  # noqa: E402
+from crawler.demo import MIRROR_PORT  # noqa: E402
 
 # The bundled offline mirrors, in a checkout of the repository (the demo serves them).
 MIRRORS = Path("tests") / "fixtures" / "sites"
@@ -100,30 +100,10 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Serve every bundled mirror on loopback, crawl them with the real spiders, publish."""
-    from crawler.crawl.scheduled import scheduled_crawl
-    from crawler.mirror import MirrorServer
-    from crawler.sites import registry
+    """Serve every bundled mirror on loopback, crawl them with the real spiders, publish (crawler/demo.py)."""
+    from crawler.demo import run_demo
 
-    db_path = os.environ.get("ARCHIVE_DB", "archive.db")
-    mirrors = Path(args.mirrors)
-    if not mirrors.is_dir():
-        print(f"{mirrors}: no such directory (run the demo from a checkout of the repository, or pass --mirrors)",
-              file=sys.stderr)
-        return 2
-    with ExitStack() as stack:
-        base_urls = {}
-        for directory in sorted(mirrors.iterdir()):
-            if (directory / "routes.json").exists() and directory.name in registry():
-                mirror = stack.enter_context(MirrorServer(directory))
-                base_urls[directory.name] = mirror.base_url
-                print(f"mirror {directory.name:<20} {mirror.base_url}")
-        code = scheduled_crawl(sorted(base_urls), base_urls, db_path)
-    if code or args.no_serve:
-        return code
-    from crawler.publish import serve
-
-    return serve(db_path, host="127.0.0.1", port=args.port)
+    return run_demo(Path(args.mirrors), args.port, serve_after=not args.no_serve, first_mirror_port=args.mirror_port)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -318,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8001)
     p.add_argument("--no-serve", action="store_true", help="stop after the crawl and the summary")
     p.add_argument("--mirrors", default=str(MIRRORS), help="the mirror directories (default: %(default)s)")
+    p.add_argument("--mirror-port", type=int, default=MIRROR_PORT, metavar="FIRST",
+                   help="the first mirror's port; each site's is fixed from it (default: %(default)s)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="serve archive.db read-only (immutable) in Datasette")

@@ -358,7 +358,7 @@ def test_raw_search_mode_folds_d_too(server, full_archive):
 
 def test_articles_table_offers_facets_newest_first(server):
     data = server.json("/archive/articles.json")
-    assert set(data["facet_results"]) == {"site", "province", "category", "published_year", "author"}
+    assert set(data["facet_results"]) == {"site", "province", "category_label", "published_year", "author"}
     sites = {r["value"] for r in data["facet_results"]["site"]["results"]}
     assert {"tuyengiao", "travinh_duk"} <= sites
     published = [row[data["columns"].index("published_at")] for row in data["rows"]]

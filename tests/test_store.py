@@ -95,3 +95,29 @@ def test_an_older_archive_is_migrated_in_place(tmp_path):
     assert {"alarms", "not_found", "stats"} <= set(store.db["crawl_runs"].columns_dict)
     assert count(store, "crawl_runs") == 1
     store.close()
+
+
+def test_category_label_merges_case_and_space_variants_and_keeps_the_raw_category(store):
+    store.upsert(article(category="Công tác Tuyên giáo"), site="tuyengiao")
+    store.upsert(article(url="https://tuyengiao.vn/khac-2", title="Bài khác", category="công tác  tuyên giáo"),
+                 site="tuyengiao")
+    rows = store.db.execute("SELECT category, category_label FROM articles ORDER BY id").fetchall()
+    assert rows == [("Công tác Tuyên giáo", "Công tác tuyên giáo"), ("công tác  tuyên giáo", "Công tác tuyên giáo")]
+
+
+def test_an_archive_without_category_labels_gets_them_filled(tmp_path):
+    db = tmp_path / "old.db"
+    store = ArticleStore(db)
+    store.upsert(article(category="TIN TỨC - SỰ KIỆN"), site="tuyengiao")
+    store.upsert(article(url="https://tuyengiao.vn/khac-3", title="Không chuyên mục"), site="tuyengiao")
+    for index, in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                   "AND sql LIKE '%category_label%'").fetchall():
+        store.db.execute(f"DROP INDEX {index}")  # as an older crawler left it: no column, no index on it
+    store.db.execute("ALTER TABLE articles DROP COLUMN category_label")
+    store.close()
+    store = ArticleStore(db)
+    try:
+        labels = store.db.execute("SELECT category, category_label FROM articles ORDER BY id").fetchall()
+    finally:
+        store.close()
+    assert labels == [("TIN TỨC - SỰ KIỆN", "Tin tức - Sự kiện"), (None, None)]

@@ -26,6 +26,7 @@ from scrapy.utils.project import get_project_settings
 from crawler.capture.paths import warc_root
 from crawler.capture.reader import WarcProblem, iter_records
 from crawler.capture.writer import local_iso, payload_digest
+from crawler.progress import Progress
 from crawler.reextract import Reextractor, Summary
 from crawler.sites import site_for_host
 from crawler.store import ArticleStore, default_database
@@ -93,10 +94,12 @@ def import_warc(files: Iterable[str | os.PathLike[str]], db_path: str | os.PathL
             spider_of(record.rec_headers.get_header("WARC-Target-URI") or ""))
 
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)  # a new archive
+    files = [Path(name) for name in files]
+    progress = Progress(sum(f.stat().st_size for f in files if f.is_file()), out, label="import-warc", unit="bytes")
+    read_before = 0  # bytes of the files already indexed
     store = ArticleStore(db_path)
     try:
-        for name in files:
-            source = Path(name)
+        for source in files:
             if not source.is_file():
                 report(WarcProblem(str(source), 0, "no such file"))
                 continue
@@ -104,6 +107,7 @@ def import_warc(files: Iterable[str | os.PathLike[str]], db_path: str | os.PathL
             relative = str(path.relative_to(root.resolve()))
             summary.files += 1
             for record in iter_records(path, on_error=report, want_payload=wanted):
+                progress.update(read_before + record.offset + record.length)
                 summary.records += 1
                 if record.rec_type not in ("response", "revisit") or not record.url.startswith(("http:", "https:")):
                     continue
@@ -115,6 +119,9 @@ def import_warc(files: Iterable[str | os.PathLike[str]], db_path: str | os.PathL
                 store.add_capture(row)
                 summary.indexed += 1
                 imported[spider].add(canonicalize_url(record.url))
+            read_before += source.stat().st_size
+            progress.update(read_before)
+        progress.finish()
     finally:
         store.close()
     urls = set().union(*imported.values()) if imported else set()

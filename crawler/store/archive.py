@@ -39,6 +39,7 @@ from crawler.extract.cleaning import normalize_text
 from crawler.store import search_index
 from crawler.store.flags import date_flag
 from crawler.store.folding import vn_fold
+from crawler.store.labels import category_label
 from crawler.store.schema import SCHEMA, VIEWS
 from crawler.urls import canonicalize_url
 
@@ -75,7 +76,7 @@ def article_fields(article: Article) -> dict[str, Any]:
         "title": article.title, "lead": article.lead, "body_text": article.body_text,
         "body_html": article.body_html, "author": article.author, "credit": article.credit,
         "published_at": article.published_at, "published_raw": article.published_raw,
-        "category": article.category,
+        "category": article.category, "category_label": category_label(article.category),
         "published_year": int(article.published_at[:4]) if article.published_at else None,
         "images": json.dumps(article.images, ensure_ascii=False),
         "captions": json.dumps(article.captions, ensure_ascii=False),
@@ -120,12 +121,14 @@ class ArticleStore:
             if name not in db.table_names():
                 table.create(spec["columns"], pk=spec["pk"], not_null=spec.get("not_null"),
                              foreign_keys=spec.get("foreign_keys"))
-                for columns, unique in spec.get("indexes", []):
-                    table.create_index(columns, unique=unique)
             else:
                 for column, kind in spec["columns"].items():
                     if column not in table.columns_dict:
                         table.add_column(column, kind)
+                        if (name, column) == ("articles", "category_label"):  # derived: fill the old rows once
+                            db.conn.create_function("category_label", 1, category_label, deterministic=True)
+                            db.execute("UPDATE articles SET category_label = category_label(category) "
+                                       "WHERE category IS NOT NULL")
         for name, sql in VIEWS.items():
             current = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
             wanted = f"CREATE VIEW {name} AS {' '.join(sql.split())}"
@@ -135,7 +138,7 @@ class ArticleStore:
         if not search_index.is_current(db.conn):  # new, or an archive from before the keyed index
             with self.transaction():
                 search_index.rebuild(db.conn)
-        for name, spec in SCHEMA.items():  # indexes added since the table was created
+        for name, spec in SCHEMA.items():  # every index, also those added since an old archive was made
             for columns, unique in spec.get("indexes", []):
                 db[name].create_index(columns, unique=unique, if_not_exists=True)
 

@@ -26,6 +26,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "capture_id": int,  # the capture (WARC record) this version was extracted from
             "extraction_method": str,  # site-rules, generic, generic-tags (crawler/extract/article.py)
             "date_flag": str,  # future, before_1997, unreadable: an implausible date (archive.date_flag)
+            "category_label": str,  # `category` normalised for faceting (crawler/store/labels.py)
             # the article's row in the search index: publication order, and its site/province tokens
             # (crawler/store/search_index.py)
             "search_key": int, "search_scope": str,
@@ -34,9 +35,10 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "indexes": [(["url"], True), (["site", "published_at"], False), (["dedup_key"], False),
                     (["published_at"], False), (["search_key"], True),
                     # what the table shows and facets for the matches of a search, read without the rows
-                    (["search_key", "site", "province", "category", "published_year", "author"], False),
+                    (["search_key", "site", "province", "category_label", "published_year", "author"], False),
                     # facets: counted from an index, not by reading 5 KB rows
-                    (["province"], False), (["category"], False), (["published_year"], False), (["author"], False)],
+                    (["province"], False), (["category_label"], False), (["published_year"], False),
+                    (["author"], False)],
     },
     "article_urls": {
         "columns": {"url": str, "article_id": int, "first_seen_at": str},

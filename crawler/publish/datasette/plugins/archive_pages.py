@@ -1,15 +1,16 @@
-"""Reader pages for the archive: an article's row page reads like the article.
+"""Reader pages for the archive: an article's row page reads like the article, a revision's like
+that version of it, with what changed.
 
 * `extra_template_vars` gives `datasette/templates/row-archive-articles.html` the article
-  (`article`), its paragraphs, captions and pictures, its earlier versions (`revisions`,
-  from `article_revisions`), the other URLs it was seen under and its site;
-* the article's `body_html` was sanitised with nh3 when it was stored (crawler/extract.py);
-  it is sanitised again here before it is marked safe (defence in depth: an archive.db
-  written by an older crawler, or edited by hand, cannot put script into the page), and
-  pictures are not embedded: a reader's browser never fetches anything from the
-  crawled sites (privacy; and the pictures may be gone). They are listed as links;
-* the SQL function `html_escape(text)`, for SQL that builds HTML (the dashboard's
-  table charts put cell values into the page as HTML);
+  (`article`, `version`: its text, captions and pictures, crawler/publish/reading.py), its versions
+  with what each changed (`versions`, crawler/publish/versions.py), the word diff of the current
+  version against the one before (`changes`), the other URLs it was seen under and its site; and
+  `row-archive-article_revisions.html` the same for an earlier version (`revision`), with the diff
+  against the version before it and links to the neighbouring versions; and the home page
+  (`index.html`) the sites with articles, for their feed links;
+* archive timestamps are shown in Vietnam time with the zone (crawler/publish/times.py);
+* the SQL functions `html_escape(text)`, for SQL that builds HTML (the dashboard's table charts put
+  cell values into the page as HTML), and `vietnam_time(timestamp)`;
 * a read-only guard: the published instance answers only GET, HEAD and OPTIONS (405
   otherwise). The database is immutable and no canned query writes, so no POST has a
   purpose here; Datasette 0.65.5 even answers a POST to a read-only canned query with an
@@ -19,100 +20,104 @@
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
-from urllib.parse import urlsplit
 
-import nh3
 from datasette.hookspecs import hookimpl  # = datasette.hookimpl
 from datasette.utils import urlsafe_components
-from markupsafe import Markup
 
-from crawler.extract import SANITIZE_ATTRIBUTES, SANITIZE_TAGS
+from crawler.publish.reading import safe_url, version_view
+from crawler.publish.times import vietnam_time
+from crawler.publish.versions import diff_fields, version_chain
 
-DATABASE, TABLE = "archive", "articles"
-# The stored sanitiser's allow-list without pictures (see above).
-RENDER_TAGS = SANITIZE_TAGS - {"img"}
-RENDER_ATTRIBUTES = {tag: attrs for tag, attrs in SANITIZE_ATTRIBUTES.items() if tag != "img"}
+DATABASE = "archive"
+REVISION_COLUMNS = ("id, article_id, revision, title, lead, body_text, body_html, author, credit, published_at, "
+                    "published_raw, category, images, captions, valid_from, valid_until, capture_id")
 
 
-def safe_url(url: Any) -> str | None:
-    """`url` if it is an absolute http(s) URL (never javascript:, data: …), else None."""
-    if not isinstance(url, str):
+def _with_times(version: dict[str, Any]) -> dict[str, Any]:
+    version["valid_from_display"] = vietnam_time(version.get("valid_from"))
+    version["valid_until_display"] = vietnam_time(version.get("valid_until"))
+    return version
+
+
+async def _article_context(db, article_id: Any) -> dict[str, Any] | None:
+    """The article row, every version (oldest first), its site, its safe URL and when it was removed."""
+    row = (await db.execute("SELECT * FROM articles WHERE id = ?", [article_id])).first()
+    if row is None:
         return None
-    url = url.strip()
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def render_body_html(fragment: str | None) -> Markup:
-    """Stored body HTML, sanitised once more, without pictures, as safe markup."""
-    return Markup(nh3.clean(fragment or "", tags=RENDER_TAGS, attributes=RENDER_ATTRIBUTES,
-                            url_schemes={"http", "https"}, link_rel="noopener noreferrer nofollow"))
-
-
-def display_date(value: str | None) -> str | None:
-    """'2022-01-18T15:42:00+07:00' -> '18/01/2022 15:42' (Vietnamese order; midnight: date only)."""
-    if not value or len(value) < 10:
-        return value
-    date = f"{value[8:10]}/{value[5:7]}/{value[:4]}"
-    time = value[11:16]
-    return f"{date} {time}" if time and time != "00:00" else date
-
-
-def _json_list(value: str | None) -> list:
-    try:
-        data = json.loads(value or "[]")
-    except ValueError:
-        return []
-    return data if isinstance(data, list) else []
+    article = dict(row)
+    revisions = [dict(r) for r in await db.execute(
+        f"SELECT {REVISION_COLUMNS} FROM article_revisions WHERE article_id = ? ORDER BY revision", [article["id"]])]
+    site = (await db.execute("SELECT * FROM sites WHERE name = ?", [article["site"]])).first()
+    return {
+        "article": article,
+        "versions": [_with_times(v) for v in version_chain(revisions, article)],
+        "article_site": dict(site) if site else {"name": article["site"]},
+        "article_url": safe_url(article.get("url")),
+        "article_removed": vietnam_time(article.get("removed_at")),
+    }
 
 
 async def article_page_vars(datasette, request) -> dict[str, Any]:
     db = datasette.get_database(DATABASE)
-    pks = urlsafe_components(request.url_vars["pks"])
-    row = (await db.execute("SELECT * FROM articles WHERE id = ?", [pks[0]])).first()
-    if row is None:
+    context = await _article_context(db, urlsafe_components(request.url_vars["pks"])[0])
+    if context is None:
         return {}
-    article = dict(row)
-    article_id = article["id"]
-    revisions = [dict(r) for r in await db.execute(
-        "SELECT id, revision, title, author, published_at, valid_from, valid_until, extractor_version "
-        "FROM article_revisions WHERE article_id = ? ORDER BY revision DESC", [article_id])]
-    for revision in revisions:
-        revision["valid_from_display"] = display_date(revision["valid_from"])
-        revision["valid_until_display"] = display_date(revision["valid_until"])
+    article, versions = context["article"], context["versions"]
     other_urls = [r["url"] for r in await db.execute(
         "SELECT url FROM article_urls WHERE article_id = ? AND url != ? ORDER BY first_seen_at, url",
-        [article_id, article["url"]])]
-    site = (await db.execute("SELECT * FROM sites WHERE name = ?", [article["site"]])).first()
-    pictures = [{"src": safe_url(img.get("src")), "caption": img.get("caption") or img.get("alt")}
-                for img in _json_list(article.get("images")) if isinstance(img, dict)]
+        [article["id"], article["url"]])]
     return {
-        "article": article,
-        "article_paragraphs": [p for p in (article.get("body_text") or "").split("\n\n") if p.strip()],
-        "article_body_html": render_body_html(article.get("body_html")),
-        "article_captions": [c for c in _json_list(article.get("captions")) if isinstance(c, str)],
-        "article_pictures": [p for p in pictures if p["src"]],
-        "article_url": safe_url(article.get("url")),
+        **context,
+        "version": version_view(article),
+        "changes": diff_fields(versions[-2], versions[-1]) if len(versions) > 1 else [],
         "article_other_urls": [u for u in map(safe_url, other_urls) if u],
-        "article_published": display_date(article.get("published_at")),
-        "article_first_seen": display_date(article.get("first_seen_at")),
-        "article_last_seen": display_date(article.get("last_seen_at")),
-        "article_changed": display_date(article.get("last_changed_at")),
-        "article_removed": display_date(article.get("removed_at")),
-        "article_site": dict(site) if site else {"name": article["site"]},
-        "revisions": revisions,
+        "article_first_seen": vietnam_time(article.get("first_seen_at")),
+        "article_last_seen": vietnam_time(article.get("last_seen_at")),
+        "article_changed": vietnam_time(article.get("last_changed_at")),
     }
+
+
+async def revision_page_vars(datasette, request) -> dict[str, Any]:
+    db = datasette.get_database(DATABASE)
+    row = (await db.execute("SELECT id, article_id FROM article_revisions WHERE id = ?",
+                            [urlsafe_components(request.url_vars["pks"])[0]])).first()
+    context = await _article_context(db, row["article_id"]) if row else None
+    if context is None:
+        return {}
+    versions = context["versions"]
+    index = next(i for i, v in enumerate(versions) if v["id"] == row["id"])
+    previous = versions[index - 1] if index else None
+    return {
+        **context,
+        "revision": versions[index],
+        "version": version_view(versions[index]),
+        "previous_version": previous,
+        "next_version": versions[index + 1],  # the current version is always last
+        "changes": diff_fields(previous, versions[index]) if previous else [],
+    }
+
+
+PAGES = {"articles": article_page_vars, "article_revisions": revision_page_vars}
+
+
+async def home_page_vars(datasette) -> dict[str, Any]:
+    """The sites holding articles, for the per-site feed links of the home page."""
+    db = datasette.get_database(DATABASE)
+    rows = await db.execute("SELECT name, organization FROM sites "
+                            "WHERE EXISTS (SELECT 1 FROM articles WHERE site = sites.name) ORDER BY name")
+    return {"feed_sites": [dict(r) for r in rows]}
 
 
 @hookimpl
 def extra_template_vars(database, table, view_name, request, datasette):
-    if view_name != "row" or database != DATABASE or table != TABLE or request is None:
+    if view_name == "index" and DATABASE in datasette.databases:
+        return lambda: home_page_vars(datasette)
+    if view_name != "row" or database != DATABASE or table not in PAGES or request is None:
         return {}
 
     async def inner():
-        return await article_page_vars(datasette, request)
+        return await PAGES[table](datasette, request)
 
     return inner
 
@@ -124,6 +129,7 @@ def html_escape(value: Any) -> str | None:
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("html_escape", 1, html_escape, deterministic=True)
+    conn.create_function("vietnam_time", 1, vietnam_time, deterministic=True)
 
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
