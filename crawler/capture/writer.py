@@ -16,6 +16,7 @@ import base64
 import hashlib
 import io
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -163,7 +164,14 @@ class RotatingWarcWriter:
             "warc_file": self.relative, "warc_offset": offset, "warc_length": length,
         }
 
+    def sync(self) -> None:
+        """Everything written so far on disk (fsync): the store syncs before committing the rows that point here."""
+        if self.handle is not None:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+
     def close(self) -> None:
+        self.sync()  # a rotated file's records may be named by rows not committed yet
         if self.handle is not None:
             self.handle.close()
         self.handle = self.writer = None

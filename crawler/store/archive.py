@@ -74,6 +74,7 @@ class Batch:
     """An open `ArticleStore.batch()`: its size, and the articles written in it, pending and committed."""
 
     size: int
+    holders: int = 0  # the `batch()` blocks open on it
     pending: int = 0
     committed: int = 0
     index_writes: list[tuple[str, list[Any]]] = field(default_factory=list)  # search index writes, in order
@@ -211,27 +212,31 @@ class ArticleStore:
     @contextmanager
     def batch(self, size: int = DEFAULT_BATCH_SIZE) -> Iterator[Batch]:
         """Writes inside share one transaction, committed every `size` articles, by `commit()` (a crawl
-        calls it when idle), and at the end; an exception out of the block rolls back what is not committed
-        yet. A batch inside a batch joins it. Before each commit the `before_commit` callbacks run (the WARC
-        writer syncs its file: a committed capture row never names a record that is not on disk).
+        calls it every few seconds), and at the end; an exception out of the block rolls back what is not
+        committed yet. A batch opened while one is open joins it (the spiders of one process share a
+        store): one transaction, committed at each one's end, closed with the last. Before each commit
+        the `before_commit` callbacks run (the WARC writer syncs its file: a committed capture row never
+        names a record that is not on disk).
 
             with store.batch():
                 for article in articles:
                     store.upsert(article, site="tuyengiao")
         """
-        if self._batch is not None:
-            yield self._batch
-            return
-        self._batch = Batch(size)
+        if self._batch is None:
+            self._batch = Batch(size)
+        batch = self._batch
+        batch.holders += 1
         try:
-            yield self._batch
+            yield batch
         except BaseException:
             self._rollback()
             raise
         else:
             self.commit()
         finally:
-            self._batch = None
+            batch.holders -= 1
+            if batch.holders == 0:
+                self._batch = None
 
     def commit(self) -> None:
         """Commit the batch's pending writes, after the `before_commit` callbacks (nothing to do outside a batch)."""
