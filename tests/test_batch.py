@@ -1,4 +1,5 @@
-"""Batched writes (`ArticleStore.batch`): what a batch commits, when, and what a crash mid-batch leaves.
+"""Batched writes (`ArticleStore.batch`): what a batch commits, when, and what a crash mid-batch leaves;
+and the capture middleware's bounded memory of recent captures.
 
 The unit tests write real archive.db files and read them from a second connection (what another
 process sees); the acceptance test SIGKILLs a real crawl of a mirror between two commits.
@@ -16,9 +17,13 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from crawler.capture.paths import resolve, warc_root
 from crawler.capture.reader import read_record
+from crawler.crawl import capture
 from crawler.extract.article import Article
 from crawler.mirror import MirrorServer
 from crawler.store import ArticleStore, integrity
@@ -245,3 +250,34 @@ def test_a_crawl_killed_mid_batch_keeps_every_committed_article_whole(mirror_cop
     assert refetched & killed_fetched == killed_fetched - stored
     assert query(db, "SELECT count(*) n FROM articles")[0]["n"] == len(articles)
     assert index_problems(db) == []
+
+
+# -- bounded memory: the capture middleware's recent captures ---------------------------------------------
+
+
+class MirrorSpider(Spider):
+    name = site_name = SITE
+    origin = "http://127.0.0.1:8000"
+
+
+def test_recent_captures_are_bounded_and_older_ones_are_read_from_the_archive(tmp_path, monkeypatch):
+    monkeypatch.setattr(capture, "RECENT_CAPTURES", 3)
+    crawler = get_crawler(MirrorSpider, {"ARCHIVE_DB": str(tmp_path / "archive.db")})
+    crawler.spider = crawler._create_spider()
+    middleware = capture.WarcCaptureMiddleware.from_crawler(crawler)
+
+    def fetch(n: int) -> dict:
+        url = f"{MirrorSpider.origin}/bai-{n}"
+        request = Request(url)
+        middleware.process_response(request, HtmlResponse(url, body=f"<p>Bài {n}</p>".encode(), request=request))
+        return middleware.store.capture(request.meta["capture_id"])
+
+    first = fetch(0)
+    for n in range(1, 6):
+        fetch(n)
+    assert list(middleware.last) == [f"{MirrorSpider.origin}/bai-{n}" for n in (3, 4, 5)]  # the newest three
+    again = fetch(0)  # forgotten in memory: found in `captures`, so still a revisit of the first capture
+    assert (again["record_type"], again["refers_to"]) == ("revisit", first["id"])
+    assert len(middleware.last) == 3
+    middleware.spider_closed()
+    middleware.store.close()
