@@ -252,6 +252,37 @@ def test_a_crawl_killed_mid_batch_keeps_every_committed_article_whole(mirror_cop
     assert index_problems(db) == []
 
 
+def test_a_slow_crawl_commits_every_batch_seconds_however_few_articles(mirror_copy, tmp_path):
+    root = mirror_copy(SITE)
+    routes = routes_of(root)
+    articles = load_expected(SITE)["articles"]
+    for path in articles:
+        routes[path] = {"file": file_of(routes[path]), "delay": 0.3}
+    save_routes(root, routes)
+    db = tmp_path / "archive.db"
+    with MirrorServer(root) as mirror:
+        cmd = [sys.executable, "-m", "scrapy", "crawl", SITE, "-a", f"base_url={mirror.base_url}",
+               "-s", f"ARCHIVE_DB={db}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+               "-s", "ARCHIVE_BATCH_SIZE=1000", "-s", "ARCHIVE_BATCH_SECONDS=1"]
+        child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seen_while_running: set[int] = set()
+        try:
+            while child.poll() is None:
+                time.sleep(0.1)
+                if not db.exists():
+                    continue
+                try:
+                    seen_while_running.add(seen_by_others(db))
+                except sqlite3.Error:  # not created yet
+                    continue
+        finally:
+            child.kill()
+            child.wait()
+    # far fewer than 1000 articles, yet committed along the way, not only at the end
+    assert any(0 < n < len(articles) for n in seen_while_running), sorted(seen_while_running)
+    assert seen_by_others(db) == len(articles)
+
+
 # -- bounded memory: the capture middleware's recent captures ---------------------------------------------
 
 
