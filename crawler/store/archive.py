@@ -44,7 +44,7 @@ from crawler.store.schema import FTS_COLUMNS, SCHEMA, VIEWS
 from crawler.urls import canonicalize_url
 
 DEFAULT_DB = "archive.db"
-# Articles per transaction in `batch()`. Measured (BENCHMARKS.md, scripts/bench_store_batch): 50 gives most of
+# Articles per transaction in `batch()`. Measured (BENCHMARKS.md, scripts/bench_store_batch): 50 gives over half
 # the gain over one per article, 500 the rest; more buys nothing and leaves more to re-fetch after a crash.
 DEFAULT_BATCH_SIZE = 500
 # SQLite's page cache while a batch is open (2 MB by default): a batch's dirty pages (~500 articles of ~20 KB)
