@@ -15,6 +15,9 @@ NEWSPIDER_MODULE = "spiders"
 
 # --- the archive ---------------------------------------------------------
 ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
+# The store commits every ARCHIVE_BATCH_SIZE articles and every ARCHIVE_BATCH_SECONDS seconds (and when a
+# spider closes): a crash loses at most that much work, fetched again by the next run (docs/data-model.md).
+# Unset, they are the measured defaults of crawler/store/archive.py and crawler/crawl/pipelines.py (500, 10 s).
 # Listing pages followed per category through the pager's own links.
 ARCHIVE_MAX_LISTING_PAGES = int(os.environ.get("ARCHIVE_MAX_LISTING_PAGES", "50"))
 # Incremental crawling: known articles are revisited when due (auto), always (all) or never (none);

@@ -176,7 +176,8 @@ def test_sigkill_midway_leaves_a_consistent_archive_and_the_rerun_resumes(mirror
     db = tmp_path / "archive.db"
     with MirrorServer(root) as mirror:
         cmd = [sys.executable, "-m", "scrapy", "crawl", SITE, "-a", f"base_url={mirror.base_url}",
-               "-s", f"ARCHIVE_DB={db}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+               "-s", f"ARCHIVE_DB={db}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+               "-s", "ARCHIVE_BATCH_SIZE=2"]  # commits every 2 articles: some are stored long before the end
         child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         stored_before_kill = 0

@@ -69,8 +69,9 @@ def make_articles(count: int) -> list[tuple[Article, str]]:
 def archive(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("search") / "archive.db"
     store = ArticleStore(path)
-    for article, site in make_articles(ARTICLES):
-        store.upsert(article, site=site, province=PROVINCES[site])
+    with store.batch():  # as a crawl writes
+        for article, site in make_articles(ARTICLES):
+            store.upsert(article, site=site, province=PROVINCES[site])
     store.close()
     return str(path)
 

@@ -2,7 +2,7 @@
 
 * one file per crawl run and site, `WARC_DIR/<site>/<site>-<UTC time>-r<run>-<serial>.warc.gz`,
   rotated when it passes `WARC_MAX_SIZE` bytes; each file opens with a `warcinfo` record;
-* each response is a `response` record (gzip member of its own, WARC-Payload-Digest) followed by
+* each response is a `response` record (gzip member of its own at COMPRESS_LEVEL, WARC-Payload-Digest) followed by
   its `request` record (WARC-Concurrent-To); redirects, 404s, 5xx and robots.txt included;
 * a payload identical to the last capture of the same URL becomes a `revisit` record
   (profile identical-payload-digest, WARC-Refers-To / -Target-URI / -Date): headers only.
@@ -16,6 +16,8 @@ import base64
 import hashlib
 import io
 import logging
+import os
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -25,11 +27,16 @@ from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
-from warcio.warcwriter import WARCWriter
+from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIZE = 1_000_000_000  # the customary 1 GB per WARC file
+# gzip level of the records (warcio writes 9). Measured on the mirrors' pages (BENCHMARKS.md, scripts/
+# bench_warc_level): the compression at 3 takes ~37% less CPU than at 9 for files 7% larger; 6 saves only
+# ~8% (HTML compresses as well at 6 as at 9); 1 is no cheaper than 3 and larger. The crawl's CPU is what
+# limits this machine, not its disk.
+COMPRESS_LEVEL = 3
 WARC_VERSION = "1.1"
 HTTP_VERSIONS = ("HTTP/1.0", "HTTP/1.1")
 
@@ -73,6 +80,25 @@ def _http_request_headers(request: Any) -> StatusAndHeaders:
     return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
 
 
+class _GzipAtLevel(GzippingWrapper):
+    """warcio's gzip member per record, at a chosen level."""
+
+    def __init__(self, out: BinaryIO, level: int):  # not super(): it would allocate a level-9 compressor
+        self.out = out
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+
+class LeveledWarcWriter(WARCWriter):
+    """warcio's WARCWriter, each record gzipped at `level` (warcio's own gzip is fixed at 9)."""
+
+    def __init__(self, filebuf: BinaryIO, level: int, **kwargs: Any):
+        super().__init__(filebuf, gzip=False, **kwargs)
+        self.level = level
+
+    def write_record(self, record: Any, params: Any = None) -> None:
+        self._write_warc_record(_GzipAtLevel(self.out, self.level), record)
+
+
 @dataclass
 class LastCapture:
     """What a revisit record needs to know about the earlier capture of a URL."""
@@ -87,12 +113,14 @@ class RotatingWarcWriter:
     """One crawl run's WARC files for one spider: gzip per record, rotated by size."""
 
     def __init__(self, root: Path, spider: str, run_id: int | None = None,
-                 max_size: int = DEFAULT_MAX_SIZE, info: dict[str, str] | None = None):
+                 max_size: int = DEFAULT_MAX_SIZE, info: dict[str, str] | None = None,
+                 compress_level: int = COMPRESS_LEVEL):
         self.root = root
         self.spider = spider
         self.run_id = run_id
         self.max_size = max_size
         self.info = info or {}
+        self.compress_level = compress_level
         self.serial = -1
         self.started = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         self.handle: BinaryIO | None = None
@@ -115,7 +143,7 @@ class RotatingWarcWriter:
                 self.serial += 1
         self.relative = f"{self.spider}/{name}"
         self.files.append(self.relative)
-        self.writer = WARCWriter(self.handle, gzip=True, warc_version=WARC_VERSION)
+        self.writer = LeveledWarcWriter(self.handle, self.compress_level, warc_version=WARC_VERSION)
         self.writer.write_record(self.writer.create_warcinfo_record(name, self.info))
 
     def _ensure_room(self) -> None:
@@ -163,7 +191,14 @@ class RotatingWarcWriter:
             "warc_file": self.relative, "warc_offset": offset, "warc_length": length,
         }
 
+    def sync(self) -> None:
+        """Everything written so far on disk (fsync): the store syncs before committing the rows that point here."""
+        if self.handle is not None:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+
     def close(self) -> None:
+        self.sync()  # a rotated file's records may be named by rows not committed yet
         if self.handle is not None:
             self.handle.close()
         self.handle = self.writer = None

@@ -7,6 +7,10 @@ headers (User-Agent, Accept-Encoding, cookies, conditional headers) are final. R
 from Scrapy's HTTP cache are not captures and are skipped. Each capture row's id travels in
 `request.meta["capture_id"]` to the item, so each article version names its capture.
 
+Inside the store's batch (crawler/crawl/pipelines.py) each capture row is committed with the articles
+extracted from it, and the WARC file is synced to disk before every commit (`before_commit`): a
+committed row never names a record that is not on disk.
+
 Settings: WARC_ENABLED (default True), WARC_DIR (env ARCHIVE_WARC_DIR; default: `warc/` beside
 ARCHIVE_DB), WARC_MAX_SIZE (default 1 GB).
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +31,10 @@ from crawler.store import ArticleStore
 
 logger = logging.getLogger(__name__)
 
+# URLs whose last capture is remembered in memory, most recent first (a page fetched again in the same run:
+# a redirect target, a listing revisited); older ones are read from `captures` when met again. Bounded, so
+# a run's memory does not grow with its pages (a dict of every URL was ~54 MB per 100k pages).
+RECENT_CAPTURES = 2_000
 
 
 class WarcCaptureMiddleware:
@@ -38,7 +47,7 @@ class WarcCaptureMiddleware:
         self.max_size = settings.getint("WARC_MAX_SIZE", DEFAULT_MAX_SIZE)
         self.store = store
         self.writer: RotatingWarcWriter | None = None
-        self.last: dict[str, LastCapture] = {}  # this run's captures, by URL
+        self.last: OrderedDict[str, LastCapture] = OrderedDict()  # recent captures by URL, oldest first
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WarcCaptureMiddleware:
@@ -49,6 +58,8 @@ class WarcCaptureMiddleware:
             raise NotConfigured("WARC_ENABLED is off")
         middleware = cls(crawler, crawl_store(crawler))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        if isinstance(middleware.store, ArticleStore):  # not a distributed worker's store (no SQL)
+            middleware.store.before_commit(middleware.sync)
         return middleware
 
     def _run_id(self) -> int | None:
@@ -79,7 +90,7 @@ class WarcCaptureMiddleware:
             return response
         stats = self.crawler.stats
         try:
-            last = self.last.get(response.url) or self._last_capture(response.url)
+            last = self._recent(response.url) or self._last_capture(response.url)
             row = self._writer().write(request, response, last)
             row.update(spider=self.crawler.spider.site_name, run_id=self._writer().run_id)
             capture_id = self.store.add_capture(row)
@@ -89,11 +100,28 @@ class WarcCaptureMiddleware:
             return response
         request.meta["capture_id"] = capture_id
         if row["record_type"] == "response" and row["payload_length"]:
-            self.last[response.url] = LastCapture(capture_id, row["payload_digest"], row["record_id"],
-                                                  row["warc_date"])
+            self._remember(response.url, LastCapture(capture_id, row["payload_digest"], row["record_id"],
+                                                     row["warc_date"]))
         stats.inc_value(f"warc/records/{row['record_type']}")
         stats.inc_value("warc/bytes", row["warc_length"])
         return response
+
+    def _recent(self, url: str) -> LastCapture | None:
+        found = self.last.get(url)
+        if found is not None:
+            self.last.move_to_end(url)
+        return found
+
+    def _remember(self, url: str, capture: LastCapture) -> None:
+        self.last[url] = capture
+        self.last.move_to_end(url)
+        if len(self.last) > RECENT_CAPTURES:
+            self.last.popitem(last=False)
+
+    def sync(self) -> None:
+        """The WARC records written so far, on disk (the store calls it before committing their rows)."""
+        if self.writer is not None:
+            self.writer.sync()
 
     def spider_closed(self, spider: Any = None, reason: str | None = None) -> None:
         if self.writer is not None:

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import ExitStack
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from twisted.internet.task import LoopingCall
 
+from crawler.crawl.faults import crawl_faults, disk_full_error
 from crawler.crawl.items import PageGone, PageNotModified
 from crawler.crawl.storage import crawl_store
 from crawler.enrich import enrich_article
 from crawler.extract.article import Article
 from crawler.extract.validate import has_clock, skip_reason
 from crawler.store import ArticleStore
+from crawler.store.archive import DEFAULT_BATCH_SIZE
+
+logger = logging.getLogger(__name__)
+
+# Seconds between commits of a crawl's batch, however few articles it holds: a slow crawl (a polite delay,
+# a site that answers slowly) does not keep its work uncommitted for long.
+DEFAULT_BATCH_SECONDS = 10.0
 
 
 class ValidatePipeline:
@@ -46,12 +57,18 @@ class ValidatePipeline:
 
 
 class StorePipeline:
-    """Write articles to archive.db (setting ARCHIVE_DB) and count what happened."""
+    """Write articles to archive.db (setting ARCHIVE_DB) and count what happened.
+
+    From the spider's opening to its closing, the writes (the WARC captures' rows too) go in batches of
+    ARCHIVE_BATCH_SIZE articles, committed at least every ARCHIVE_BATCH_SECONDS seconds
+    (`ArticleStore.batch`): a killed crawl loses at most the last batch, fetched again by the next run."""
 
     def __init__(self, crawler: Crawler, store: ArticleStore):
         self.crawler = crawler
         self.stats = crawler.stats
         self.store = store
+        self.batch = ExitStack()
+        self.commit_timer: LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -60,6 +77,28 @@ class StorePipeline:
     def open_spider(self) -> None:
         if hasattr(self.crawler.spider, "site_record"):
             self.store.register_site(**self.crawler.spider.site_record())
+        if isinstance(self.store, ArticleStore):  # not a distributed worker's store (messages, no SQL)
+            settings = self.crawler.settings
+            self.batch.enter_context(self.store.batch(settings.getint("ARCHIVE_BATCH_SIZE", DEFAULT_BATCH_SIZE)))
+            self.commit_timer = LoopingCall(self.commit_pending)
+            self.commit_timer.start(settings.getfloat("ARCHIVE_BATCH_SECONDS", DEFAULT_BATCH_SECONDS), now=False)
+
+    def commit_pending(self) -> None:
+        """The timer's commit: a failure is logged in one line (a full disk stops the crawl), never raised
+        into the reactor; what it held is fetched again by the next run."""
+        try:
+            self.store.commit()
+        except Exception as exc:
+            self.stats.inc_value("archive/store/commit_errors")
+            if disk_full_error(exc) is not None:
+                crawl_faults(self.crawler).disk_full(exc)
+            else:
+                logger.error("Store: the batch could not be committed (%s): its pages are fetched again next run", exc)
+
+    def close_spider(self) -> None:
+        if self.commit_timer is not None and self.commit_timer.running:
+            self.commit_timer.stop()
+        self.batch.close()  # commits what is pending
 
     def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider

@@ -1,8 +1,8 @@
 """`python -m crawler ingest`: the one writer of archive.db in distributed mode.
 
 Workers push messages to one Redis stream (crawler/distributed/worker.py); this process reads them
-through a consumer group, in order, applies each with `ArticleStore` (every write its own transaction,
-as in a single-machine crawl), and only then acknowledges them (XACK, and XDEL to keep Redis small) in
+through a consumer group, in order, applies each with `ArticleStore` (the messages read together in one
+store batch, as in a single-machine crawl), and only then acknowledges them (XACK, and XDEL to keep Redis small) in
 one MULTI with what it publishes back. So:
 
 * **at least once**: a message is acknowledged after its writes are committed; an ingester killed in
@@ -229,21 +229,23 @@ class Ingester:
         effects = self.server.pipeline(transaction=True)
         counts: Counter[tuple[str, int, str]] = Counter()
         articles: set[int] = set()
-        for _entry_id, raw in entries:
-            message = {k.decode(): v for k, v in raw.items()}
-            kind = message["kind"].decode()
-            site, number = message["site"].decode(), int(message.get("pass", b"0") or 0)
-            body = codec.loads(message["body"]) if message.get("body") else {}
-            outcome = getattr(self, f"apply_{kind}")(site, number, body, effects, counts)
-            self.summary.messages[kind] += 1
-            if isinstance(outcome, tuple):
-                status, article_id = outcome
-                articles.add(article_id)
-            else:
-                status = outcome
-            if status:
-                self.summary.outcomes[status] += 1
-                counts[(site, number, status)] += 1
+        assert self.store is not None
+        with self.store.batch():  # the messages' writes share transactions, all committed before the ack
+            for _entry_id, raw in entries:
+                message = {k.decode(): v for k, v in raw.items()}
+                kind = message["kind"].decode()
+                site, number = message["site"].decode(), int(message.get("pass", b"0") or 0)
+                body = codec.loads(message["body"]) if message.get("body") else {}
+                outcome = getattr(self, f"apply_{kind}")(site, number, body, effects, counts)
+                self.summary.messages[kind] += 1
+                if isinstance(outcome, tuple):
+                    status, article_id = outcome
+                    articles.add(article_id)
+                else:
+                    status = outcome
+                if status:
+                    self.summary.outcomes[status] += 1
+                    counts[(site, number, status)] += 1
         for (site, number, status), n in counts.items():
             if number:
                 info = self.keys.pass_info(site, number)

@@ -18,8 +18,8 @@ archive.db through ArticleStore:
   later changes as revisions, 304s and 404/410s;
 * an article whose row already records the current extractor version and its latest
   capture is up to date and skipped (`--force` re-extracts it anyway): a second run does
-  nothing, and a run that was interrupted resumes where it stopped (each article is its
-  own transaction);
+  nothing, and a run that was interrupted resumes where it stopped (the writes are committed
+  in batches of whole articles: `ArticleStore.batch`);
 * `--dry-run` extracts and compares but writes nothing, and lists what would change;
 * `--rules '{"remove": [".story_tools", ".ads"]}'` (with one `--site`) overrides fields of
   that site's SiteRules: try a cleaning rule on the whole archive before editing the
@@ -208,17 +208,19 @@ class Reextractor:
                 for site, url in {site: url for site, url in groups}.items():
                     store.register_site(**self.spider(site, url).site_record())
             progress = Progress(len(groups), self.out)
-            for (site, url), captures in groups.items():
-                summary.seen += 1
-                try:
-                    self._article(store, reader, self.spider(site, url), url, captures, urls_with_captures, summary)
-                except WarcReadError as exc:
-                    summary.failed += 1
-                    summary.failures.append(f"{url}: {exc}")
-                except Exception as exc:  # an extractor bug must not stop the other articles
-                    summary.failed += 1
-                    summary.failures.append(f"{url}: {type(exc).__name__}: {exc}")
-                progress.step()
+            with store.batch():  # a failing article's writes roll back alone (a savepoint of the batch)
+                for (site, url), captures in groups.items():
+                    summary.seen += 1
+                    try:
+                        self._article(store, reader, self.spider(site, url), url, captures, urls_with_captures,
+                                      summary)
+                    except WarcReadError as exc:
+                        summary.failed += 1
+                        summary.failures.append(f"{url}: {exc}")
+                    except Exception as exc:  # an extractor bug must not stop the other articles
+                        summary.failed += 1
+                        summary.failures.append(f"{url}: {type(exc).__name__}: {exc}")
+                    progress.step()
             progress.finish()
         finally:
             store.close()

@@ -30,6 +30,7 @@ from crawler.progress import Progress
 from crawler.reextract import Reextractor, Summary
 from crawler.sites import site_for_host
 from crawler.store import ArticleStore, default_database
+from crawler.store.archive import DEFAULT_BATCH_SIZE
 from crawler.urls import canonicalize_url
 
 
@@ -99,28 +100,31 @@ def import_warc(files: Iterable[str | os.PathLike[str]], db_path: str | os.PathL
     read_before = 0  # bytes of the files already indexed
     store = ArticleStore(db_path)
     try:
-        for source in files:
-            if not source.is_file():
-                report(WarcProblem(str(source), 0, "no such file"))
-                continue
-            path = _adopt(source, root)
-            relative = str(path.relative_to(root.resolve()))
-            summary.files += 1
-            for record in iter_records(path, on_error=report, want_payload=wanted):
-                progress.update(read_before + record.offset + record.length)
-                summary.records += 1
-                if record.rec_type not in ("response", "revisit") or not record.url.startswith(("http:", "https:")):
+        with store.batch():  # the captures' rows committed every DEFAULT_BATCH_SIZE records
+            for source in files:
+                if not source.is_file():
+                    report(WarcProblem(str(source), 0, "no such file"))
                     continue
-                spider = spider_of(record.url)
-                if spider is None:
-                    summary.unknown_host += 1
-                    continue
-                row = _capture_row(store, record, relative, spider)
-                store.add_capture(row)
-                summary.indexed += 1
-                imported[spider].add(canonicalize_url(record.url))
-            read_before += source.stat().st_size
-            progress.update(read_before)
+                path = _adopt(source, root)
+                relative = str(path.relative_to(root.resolve()))
+                summary.files += 1
+                for record in iter_records(path, on_error=report, want_payload=wanted):
+                    progress.update(read_before + record.offset + record.length)
+                    summary.records += 1
+                    if record.rec_type not in ("response", "revisit") or not record.url.startswith(("http:", "https:")):
+                        continue
+                    spider = spider_of(record.url)
+                    if spider is None:
+                        summary.unknown_host += 1
+                        continue
+                    row = _capture_row(store, record, relative, spider)
+                    store.add_capture(row)
+                    summary.indexed += 1
+                    if summary.indexed % DEFAULT_BATCH_SIZE == 0:
+                        store.commit()
+                    imported[spider].add(canonicalize_url(record.url))
+                read_before += source.stat().st_size
+                progress.update(read_before)
         progress.finish()
     finally:
         store.close()

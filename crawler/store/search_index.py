@@ -35,11 +35,22 @@ MAX_KEY_SECONDS = 40_000_000_000
 TEXT_COLUMNS = ("title", "lead", "body_text")
 INDEX_COLUMNS = (*TEXT_COLUMNS, "search_scope")
 
-# One SQL expression per derived column, so the store, the migration and the integrity check agree.
-SEARCH_KEY_SQL = (f"({MAX_KEY_SECONDS} - max(-{MAX_KEY_SECONDS}, min({MAX_KEY_SECONDS}, "
-                  f"coalesce(CAST(strftime('%s', published_at) AS INTEGER), -{MAX_KEY_SECONDS})))) * {KEY_SPAN} "
-                  f"+ ({KEY_SPAN} - 1 - id)")
-SEARCH_SCOPE_SQL = "'s' || hex(site) || ' p' || hex(coalesce(province, ''))"
+
+
+def _key_sql(published_at: str, article_id: str) -> str:
+    return (f"({MAX_KEY_SECONDS} - max(-{MAX_KEY_SECONDS}, min({MAX_KEY_SECONDS}, "
+            f"coalesce(CAST(strftime('%s', {published_at}) AS INTEGER), -{MAX_KEY_SECONDS})))) * {KEY_SPAN} "
+            f"+ ({KEY_SPAN} - 1 - {article_id})")
+
+
+def _scope_sql(site: str, province: str) -> str:
+    return f"'s' || hex({site}) || ' p' || hex(coalesce({province}, ''))"
+
+
+# One SQL expression per derived column (SQLite reads the dates), so the store, the migration and the
+# integrity check agree.
+SEARCH_KEY_SQL = _key_sql("published_at", "id")
+SEARCH_SCOPE_SQL = _scope_sql("site", "province")
 
 # bm25 column weights: a word in the headline says more than one in the lead, and far more than one
 # somewhere in a 5 KB text; the scope column holds no words.
@@ -70,6 +81,9 @@ def scope_match(site: str = "", province: str = "") -> str:
 
 _INDEXED = "vn_fold(title), vn_fold(lead), vn_fold(body_text), search_scope"
 _COLUMNS = ", ".join(INDEX_COLUMNS)
+# The store's writes of one article's index row (values: index_values()).
+INSERT_SQL = f"INSERT INTO articles_fts(rowid, {_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
+DELETE_SQL = f"INSERT INTO articles_fts(articles_fts, rowid, {_COLUMNS}) VALUES ('delete', ?, ?, ?, ?, ?)"
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
@@ -77,19 +91,17 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("vn_fold", 1, vn_fold, deterministic=True)
 
 
-def index_article(conn: sqlite3.Connection, article_id: int) -> None:
-    """Set the article's search_key and search_scope from its row, then index it under that key."""
-    conn.execute(f"UPDATE articles SET search_key = {SEARCH_KEY_SQL}, search_scope = {SEARCH_SCOPE_SQL} "
-                 "WHERE id = ?", [article_id])
-    conn.execute(f"INSERT INTO articles_fts(rowid, {_COLUMNS}) SELECT search_key, {_INDEXED} FROM articles "
-                 "WHERE id = ?", [article_id])
+def row_keys(conn: sqlite3.Connection, article_id: int, published_at: str | None, site: str,
+             province: str | None) -> tuple[int, str]:
+    """(search_key, search_scope) of an article row about to be written, read by SQLite like the columns."""
+    sql = f"SELECT {_key_sql(':published_at', ':id')}, {_scope_sql(':site', ':province')}"
+    return conn.execute(sql, {"published_at": published_at, "id": article_id, "site": site,
+                              "province": province}).fetchone()
 
 
-def unindex_article(conn: sqlite3.Connection, article_id: int) -> None:
-    """Take the article's current row out of the index (before its text, date or site change)."""
-    conn.execute(f"INSERT INTO articles_fts(articles_fts, rowid, {_COLUMNS}) "
-                 f"SELECT 'delete', search_key, {_INDEXED} FROM articles WHERE id = ? AND search_key IS NOT NULL",
-                 [article_id])
+def index_values(row: dict) -> list:
+    """The index row of an article row (with its search_key and search_scope): for INSERT_SQL or DELETE_SQL."""
+    return [row["search_key"], *(vn_fold(row.get(c)) for c in TEXT_COLUMNS), row["search_scope"]]
 
 
 def is_current(conn: sqlite3.Connection) -> bool:
