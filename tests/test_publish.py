@@ -328,6 +328,19 @@ def test_table_search_box_lists_matches_newest_first(server):
                                                                     reverse=True)
 
 
+def test_table_search_counts_facets_only_when_asked(server):
+    plain = server.json("/archive/articles.json", _search="dang", _shape="objects")
+    assert plain["rows"] and not plain["facet_results"]
+    asked = server.json("/archive/articles.json", _search="dang", _shape="objects", _with_facets="1")
+    assert set(asked["facet_results"]) == {"site", "province", "category_label", "published_year", "author"}
+    assert not asked.get("facets_timed_out")
+    one = server.json("/archive/articles.json", _search="dang", _shape="objects", _facet="site")
+    assert "site" in one["facet_results"]
+    page = server.get("/archive/articles", _search="dang")
+    assert "_with_facets=1" in page and "count the results by site" in page
+    assert server.json("/archive/articles.json", _shape="objects")["facet_results"]  # the whole table: facets
+
+
 def test_newest_first_search(server):
     rows = server.json("/archive/newest.json", q="dang uy khoi", site="", province="", date_from="",
                        date_to="", _shape="array")

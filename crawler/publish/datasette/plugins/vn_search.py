@@ -14,6 +14,8 @@ MATCH. This plugin
   says so), so the page, its count and its facets read a bounded set;
 * refuses a date filter it cannot read with a 400 and a one-line message (an ASGI wrapper:
   the query would otherwise run and silently find nothing);
+* leaves the table's facets off on search results unless asked (`_with_facets=1` or a `_facet=`):
+  counting five facets over thousands of matches costs more than the page itself;
 * renders search-result cells: a `snippet` column's ⟦match⟧ markers become `<mark>` (after
   HTML-escaping everything else) and a `title` next to an `id` links to the article's page.
 
@@ -106,8 +108,10 @@ def filters_from_request(request, database, table, datasette):
         if capped:
             described += (f" (more than {search.COUNT_CAP:,} articles: the newest {search.COUNT_CAP:,} are listed;"
                           " add words, \"a phrase\" or a filter to narrow)")
+        facets_off = b"_nofacet=1" in request.scope.get("query_string", b"")
         return FilterArguments([clause], {"vn_match": match, "vn_cap": search.COUNT_CAP}, [described],
-                               {"supports_search": True, "search": query, "search_capped": capped})
+                               {"supports_search": True, "search": query, "search_capped": capped,
+                                "search_facets_off": facets_off})
 
     return inner
 
@@ -125,19 +129,29 @@ def _date_problem(query_string: bytes) -> str | None:
     return search.date_filter_problem(*(args.get(name, [""])[0] for name in ("date_from", "date_to")))
 
 
+def _facets_unasked(query_string: bytes) -> bool:
+    """A table search that asks for no facet: no `_facet=` and no `_with_facets=1`."""
+    args = parse_qs(query_string.decode("latin-1"), encoding="utf-8")
+    return bool(args.get("_search", [""])[0].strip()) and "_facet" not in args and args.get("_with_facets") != ["1"]
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     searches = {f"/{DATABASE}/{name}{suffix}" for name in SEARCH_QUERIES for suffix in ("", ".json")}
+    table = {f"/{DATABASE}/articles", f"/{DATABASE}/articles.json"}
 
     def wrap(app):
-        async def check_dates(scope, receive, send):
+        async def check_dates_and_facets(scope, receive, send):
             if scope.get("type") == "http" and scope.get("path") in searches and b"date_" in scope["query_string"]:
                 if problem := _date_problem(scope["query_string"]):
                     await _refuse(send, scope["path"].endswith(".json"), problem)
                     return
+            if (scope.get("type") == "http" and scope.get("path") in table and b"_search=" in scope["query_string"]
+                    and _facets_unasked(scope["query_string"])):
+                scope = dict(scope, query_string=scope["query_string"] + b"&_nofacet=1")
             await app(scope, receive, send)
 
-        return check_dates
+        return check_dates_and_facets
 
     return wrap
 
