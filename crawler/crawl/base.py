@@ -39,7 +39,7 @@ from lxml import etree
 from scrapy.http import Response
 
 from crawler.crawl.items import PageGone, PageNotModified
-from crawler.crawl.pagers import is_pager_link, same_page_size
+from crawler.crawl.pagers import has_page_number, is_pager_link, same_page_size
 from crawler.crawl.revisit import is_due
 from crawler.crawl.storage import crawl_store
 from crawler.extract import SiteRules, extract_article
@@ -51,6 +51,9 @@ from crawler.urls import canonicalize_url, origin_of, rebase_url
 PAGER_LINKS = (".datapager a", ".pager a", ".pagination a", ".paging a", ".page-nav a",
                ".phantrang a", "nav.pagination a", "a.next", "a[rel=next]")
 NON_PAGE_LINK = re.compile(r"^(?:javascript:|mailto:|tel:|#)", re.IGNORECASE)
+# Links whose site URL (absolute, rebased, canonical) is remembered: a listing's menus and sidebars
+# repeat on every page; cleared when full, so a long crawl's memory stays flat.
+SITE_URL_MEMO = 4096
 DOCUMENT_LINK = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp4|mp3)$", re.IGNORECASE)
 
 
@@ -109,6 +112,7 @@ class ArchiveSpider(scrapy.Spider):
                  organization: str | None = None, base_url: str | None = None, origin: str | None = None,
                  max_pages: str | int | None = None, revisit: str | None = None, **kwargs: Any):
         params = {name: kwargs.pop(name) for name in list(kwargs) if name in self.parameters}
+        self._where_memo: tuple[tuple, tuple[str, set[str]]] | None = None  # see _where()
         super().__init__(**kwargs)
         for arg, value in (("base_url", base_url), ("origin", origin)):
             if value and not (urlsplit(value).scheme in ("http", "https") and urlsplit(value).netloc):
@@ -121,6 +125,7 @@ class ArchiveSpider(scrapy.Spider):
         self.site_name = self.name  # the site the archive files this crawl under (-a site= for another)
         self.known: dict[str, dict[str, Any]] = {}  # URL -> article facts, loaded at start
         self._scheduled: set[str] = set()  # article URLs requested in this run
+        self._site_urls: dict[str, str | None] = {}  # joined link -> site_url() (SITE_URL_MEMO)
         if self.site is None and not (start_url or base_url or origin):
             raise ValueError(f"{self.name}: pass -a start_url=URL (and -a site=NAME)")
         if start_url:
@@ -168,22 +173,28 @@ class ArchiveSpider(scrapy.Spider):
     @property
     def origin(self) -> str:
         """Where requests go: the mirror (`base_url`), else the configured or live origin."""
-        configured = self.base_url or self._origin_arg or self.settings.getdict("SITE_ORIGINS").get(self.name)
-        origin = configured or self.live_origin
-        if not origin:
-            raise ValueError(
-                f"{self.name}: the site's live hostname is unknown. Pass -a base_url=URL (a mirror), "
-                f"-a origin=URL, or set SITE_ORIGINS = {{'{self.name}': 'https://…'}} in the settings.")
-        return origin_of(origin)
+        return self._where()[0]
 
     @property
     def live_hosts(self) -> set[str]:
-        hosts = set(self.other_live_hosts)
-        for origin in (self.live_origin, self._origin_arg,
-                       self.settings.getdict("SITE_ORIGINS").get(self.name)):
-            if origin:
-                hosts.add(urlsplit(origin).hostname or "")
-        return hosts
+        """The site's live hostnames: links to them are rebased onto `origin`."""
+        return self._where()[1]
+
+    def _where(self) -> tuple[str, set[str]]:
+        """(origin, live hosts), worked out once per value of the arguments they come from: every link
+        of every listing asks (crawl CPU)."""
+        key = (self.base_url, self._origin_arg, self.live_origin, self.other_live_hosts)
+        if self._where_memo is None or self._where_memo[0] != key:
+            site_origin = self.settings.getdict("SITE_ORIGINS").get(self.name)
+            origin = self.base_url or self._origin_arg or site_origin or self.live_origin
+            if not origin:
+                raise ValueError(
+                    f"{self.name}: the site's live hostname is unknown. Pass -a base_url=URL (a mirror), "
+                    f"-a origin=URL, or set SITE_ORIGINS = {{'{self.name}': 'https://…'}} in the settings.")
+            hosts = set(self.other_live_hosts)
+            hosts.update(urlsplit(o).hostname or "" for o in (self.live_origin, self._origin_arg, site_origin) if o)
+            self._where_memo = (key, (origin_of(origin), hosts))
+        return self._where_memo[1]
 
     @property
     def max_pages(self) -> int:
@@ -209,10 +220,17 @@ class ArchiveSpider(scrapy.Spider):
         href = (href or "").strip()
         if not href or NON_PAGE_LINK.match(href):
             return None
-        url = rebase_url(urljoin(base, href), self.live_hosts, self.origin)
-        if origin_of(url) != self.origin:
-            return None
-        return canonicalize_url(url)
+        joined = urljoin(base, href)
+        if joined in self._site_urls:  # menus and sidebars repeat the same links on every page
+            return self._site_urls[joined]
+        origin = self.origin
+        url = canonicalize_url(rebase_url(joined, self.live_hosts, origin))
+        parts = urlsplit(url)
+        found = url if f"{parts.scheme}://{parts.netloc}" == origin else None
+        if len(self._site_urls) >= SITE_URL_MEMO:
+            self._site_urls.clear()  # bounded: a long crawl sees ever new article links
+        self._site_urls[joined] = found
+        return found
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -345,8 +363,8 @@ class ArchiveSpider(scrapy.Spider):
                  if (url := self.site_url(href, response.url)) and not self.is_article_url(url)}
         for a in response.css("a[href]"):
             url = self.site_url(a.attrib.get("href", ""), response.url)
-            if not url or url in found or self.is_article_url(url):
-                continue
+            if not url or url in found or url == here or not has_page_number(url) or self.is_article_url(url):
+                continue  # is_pager_link() wants a page number: the link's text is read only then
             text = " ".join(a.css("::text").getall()) or " ".join(
                 a.css("img::attr(alt), img::attr(title)").getall()) or a.attrib.get("title", "") or a.attrib.get(
                 "aria-label", "")
