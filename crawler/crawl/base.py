@@ -21,7 +21,7 @@ extraction and the counted skips.
 Crawls are incremental: articles already in archive.db are fetched again
 only when due (crawler/crawl/revisit.py; `-a revisit=all|none|auto`), with
 If-None-Match / If-Modified-Since; a listing chain stops after
-ARCHIVE_STOP_AFTER_QUIET_PAGES pages that hold nothing new; a known article
+ARCHIVE_STOP_AFTER_QUIET_PAGES pages that link nothing never attempted (`never_attempted`); a known article
 that answers 404/410 or redirects away from an article is marked removed.
 """
 
@@ -37,10 +37,11 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from lxml import etree
 from scrapy.http import Response
+from w3lib.url import safe_url_string
 
 from crawler.crawl.items import PageGone, PageNotModified
 from crawler.crawl.pagers import has_page_number, is_pager_link, same_page_size
-from crawler.crawl.revisit import is_due
+from crawler.crawl.revisit import KnownArticle
 from crawler.crawl.storage import crawl_store
 from crawler.extract import SiteRules, extract_article
 from crawler.extract.charset import decode_response
@@ -123,7 +124,7 @@ class ArchiveSpider(scrapy.Spider):
         self._max_pages_arg = int(max_pages) if max_pages else None
         self._revisit_arg = revisit
         self.site_name = self.name  # the site the archive files this crawl under (-a site= for another)
-        self.known: dict[str, dict[str, Any]] = {}  # URL -> article facts, loaded at start
+        self.known: dict[str, KnownArticle] = {}  # URL -> article facts, loaded at start
         self._scheduled: set[str] = set()  # article URLs requested in this run
         self._site_urls: dict[str, str | None] = {}  # joined link -> site_url() (SITE_URL_MEMO)
         if self.site is None and not (start_url or base_url or origin):
@@ -249,7 +250,8 @@ class ArchiveSpider(scrapy.Spider):
 
     def load_known(self) -> None:
         """What archive.db already holds for this site, to crawl incrementally."""
-        self.known = crawl_store(self.crawler).known_articles(self.site_name)
+        self.known = {url: KnownArticle.of(row)
+                      for url, row in crawl_store(self.crawler).known_articles(self.site_name).items()}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.load_known()
@@ -259,18 +261,27 @@ class ArchiveSpider(scrapy.Spider):
         # Known articles that listings no longer show are revisited from the archive itself.
         now = datetime.now(UTC)
         budget = self.settings.getint("ARCHIVE_REVISIT_MAX", 500)
-        for url, known in sorted(self.known.items(), key=lambda kv: kv[1].get("last_seen_at") or ""):
+        never = datetime.min.replace(tzinfo=UTC)
+        for url, known in sorted(self.known.items(), key=lambda kv: kv[1].last_seen or never):
             if budget <= 0:
                 break
-            if known["url_is_primary"] and is_due(known, now, self.revisit_policy):
+            if known.url_is_primary and known.is_due(now, self.revisit_policy):
                 if origin_of(url) == self.origin and (request := self.article_request(url)):
                     budget -= 1
                     yield request
 
+    def never_attempted(self, url: str) -> bool:
+        """A link no crawl has tried yet: no archived article, not requested in this run, never fetched by an
+        earlier run. A 404, a page validation dropped or a site-wide sidebar link was fetched once (the
+        `captures` rows remember every fetch), so it makes no listing page look new again."""
+        if url in self.known or url in self._scheduled:
+            return False
+        return not crawl_store(self.crawler).was_fetched(safe_url_string(url))  # as Scrapy requested it
+
     def wanted(self, url: str, now: datetime) -> bool:
         """A linked article worth requesting: new, removed but linked again, or due for a revisit."""
         known = self.known.get(url)
-        return known is None or bool(known.get("removed_at")) or is_due(known, now, self.revisit_policy)
+        return known is None or known.removed or known.is_due(now, self.revisit_policy)
 
     def is_feed_article(self, url: str) -> bool:
         """Whether a feed item's link is an article of this site (the generic spider trusts feeds)."""
@@ -300,10 +311,10 @@ class ArchiveSpider(scrapy.Spider):
         if known is None:
             return scrapy.Request(url, callback=self.parse_article, priority=10)
         headers = {}
-        if known.get("etag"):
-            headers["If-None-Match"] = known["etag"]
-        if known.get("last_modified"):
-            headers["If-Modified-Since"] = known["last_modified"]
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
         # dont_filter: a revisit redirected to a page already crawled (the home page) must still arrive
         return scrapy.Request(url, callback=self.parse_article, priority=5, headers=headers, dont_filter=True,
                               meta={"revisit": True, "handle_httpstatus_list": [304, 404, 410]})
@@ -330,19 +341,17 @@ class ArchiveSpider(scrapy.Spider):
         now = datetime.now(UTC)
         new = 0
         for url in article_urls:
-            new += url not in self.known
+            new += self.never_attempted(url)  # before article_request() marks it requested
             if self.wanted(url, now):
                 if request := self.article_request(url):
                     yield request
             else:
                 stats.inc_value("archive/incremental/known_skipped")
         quiet = 0 if new else quiet + 1
-        if quiet >= self.settings.getint("ARCHIVE_STOP_AFTER_QUIET_PAGES", 2) and not is_start:
-            stats.inc_value("archive/incremental/listing_stopped")
-            return
-
         pager_urls = self.pager_urls(response)
-        if page < self.max_pages:
+        if quiet >= self.settings.getint("ARCHIVE_STOP_AFTER_QUIET_PAGES", 1):
+            stats.inc_value("archive/incremental/listing_stopped")  # a start page still gives its categories
+        elif page < self.max_pages:
             for url in sorted(pager_urls):
                 yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": page + 1, "quiet": quiet})
         elif pager_urls:
