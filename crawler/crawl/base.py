@@ -125,7 +125,9 @@ class ArchiveSpider(scrapy.Spider):
         self._revisit_arg = revisit
         self.site_name = self.name  # the site the archive files this crawl under (-a site= for another)
         self.known: dict[str, KnownArticle] = {}  # URL -> article facts, loaded at start
-        self._scheduled: set[str] = set()  # article URLs requested in this run
+        # the article URLs requested in this run, by their 64-bit hash (a third of the memory of the URLs;
+        # a false "already requested" takes ~2^32 URLs)
+        self._requested: set[int] = set()
         self._site_urls: dict[str, str | None] = {}  # joined link -> site_url() (SITE_URL_MEMO)
         if self.site is None and not (start_url or base_url or origin):
             raise ValueError(f"{self.name}: pass -a start_url=URL (and -a site=NAME)")
@@ -271,10 +273,11 @@ class ArchiveSpider(scrapy.Spider):
                     yield request
 
     def never_attempted(self, url: str) -> bool:
-        """A link no crawl has tried yet: no archived article, not requested in this run, never fetched by an
-        earlier run. A 404, a page validation dropped or a site-wide sidebar link was fetched once (the
-        `captures` rows remember every fetch), so it makes no listing page look new again."""
-        if url in self.known or url in self._scheduled:
+        """A link no earlier crawl has tried: no archived article, never fetched by an earlier run that
+        finished. A 404, a page validation dropped or a site-wide sidebar link was fetched once (the
+        `captures` rows remember every fetch), so it makes no listing page look new again. (A link that
+        another listing of this run gave first still counts: this listing's next pages may hold more.)"""
+        if url in self.known:
             return False
         return not crawl_store(self.crawler).was_fetched(safe_url_string(url))  # as Scrapy requested it
 
@@ -304,9 +307,9 @@ class ArchiveSpider(scrapy.Spider):
     def article_request(self, url: str) -> scrapy.Request | None:
         """A request for an article page (None if already requested in this run);
         conditional and removal-aware when the article is known."""
-        if url in self._scheduled:
+        if hash(url) in self._requested:
             return None
-        self._scheduled.add(url)
+        self._requested.add(hash(url))
         known = self.known.get(url)
         if known is None:
             return scrapy.Request(url, callback=self.parse_article, priority=10)
