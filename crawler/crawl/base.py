@@ -21,7 +21,7 @@ extraction and the counted skips.
 Crawls are incremental: articles already in archive.db are fetched again
 only when due (crawler/crawl/revisit.py; `-a revisit=all|none|auto`), with
 If-None-Match / If-Modified-Since; a listing chain stops after
-ARCHIVE_STOP_AFTER_QUIET_PAGES pages that hold nothing new; a known article
+ARCHIVE_STOP_AFTER_QUIET_PAGES pages that link nothing never attempted (`never_attempted`); a known article
 that answers 404/410 or redirects away from an article is marked removed.
 """
 
@@ -37,10 +37,11 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from lxml import etree
 from scrapy.http import Response
+from w3lib.url import safe_url_string
 
 from crawler.crawl.items import PageGone, PageNotModified
-from crawler.crawl.pagers import is_pager_link, same_page_size
-from crawler.crawl.revisit import is_due
+from crawler.crawl.pagers import has_page_number, is_pager_link, same_page_size
+from crawler.crawl.revisit import KnownArticle
 from crawler.crawl.storage import crawl_store
 from crawler.extract import SiteRules, extract_article
 from crawler.extract.charset import decode_response
@@ -51,6 +52,9 @@ from crawler.urls import canonicalize_url, origin_of, rebase_url
 PAGER_LINKS = (".datapager a", ".pager a", ".pagination a", ".paging a", ".page-nav a",
                ".phantrang a", "nav.pagination a", "a.next", "a[rel=next]")
 NON_PAGE_LINK = re.compile(r"^(?:javascript:|mailto:|tel:|#)", re.IGNORECASE)
+# Links whose site URL (absolute, rebased, canonical) is remembered: a listing's menus and sidebars
+# repeat on every page; cleared when full, so a long crawl's memory stays flat.
+SITE_URL_MEMO = 4096
 DOCUMENT_LINK = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp4|mp3)$", re.IGNORECASE)
 
 
@@ -109,6 +113,7 @@ class ArchiveSpider(scrapy.Spider):
                  organization: str | None = None, base_url: str | None = None, origin: str | None = None,
                  max_pages: str | int | None = None, revisit: str | None = None, **kwargs: Any):
         params = {name: kwargs.pop(name) for name in list(kwargs) if name in self.parameters}
+        self._where_memo: tuple[tuple, tuple[str, set[str]]] | None = None  # see _where()
         super().__init__(**kwargs)
         for arg, value in (("base_url", base_url), ("origin", origin)):
             if value and not (urlsplit(value).scheme in ("http", "https") and urlsplit(value).netloc):
@@ -119,8 +124,11 @@ class ArchiveSpider(scrapy.Spider):
         self._max_pages_arg = int(max_pages) if max_pages else None
         self._revisit_arg = revisit
         self.site_name = self.name  # the site the archive files this crawl under (-a site= for another)
-        self.known: dict[str, dict[str, Any]] = {}  # URL -> article facts, loaded at start
-        self._scheduled: set[str] = set()  # article URLs requested in this run
+        self.known: dict[str, KnownArticle] = {}  # URL -> article facts, loaded at start
+        # the article URLs requested in this run, by their 64-bit hash (a third of the memory of the URLs;
+        # a false "already requested" takes ~2^32 URLs)
+        self._requested: set[int] = set()
+        self._site_urls: dict[str, str | None] = {}  # joined link -> site_url() (SITE_URL_MEMO)
         if self.site is None and not (start_url or base_url or origin):
             raise ValueError(f"{self.name}: pass -a start_url=URL (and -a site=NAME)")
         if start_url:
@@ -168,22 +176,28 @@ class ArchiveSpider(scrapy.Spider):
     @property
     def origin(self) -> str:
         """Where requests go: the mirror (`base_url`), else the configured or live origin."""
-        configured = self.base_url or self._origin_arg or self.settings.getdict("SITE_ORIGINS").get(self.name)
-        origin = configured or self.live_origin
-        if not origin:
-            raise ValueError(
-                f"{self.name}: the site's live hostname is unknown. Pass -a base_url=URL (a mirror), "
-                f"-a origin=URL, or set SITE_ORIGINS = {{'{self.name}': 'https://…'}} in the settings.")
-        return origin_of(origin)
+        return self._where()[0]
 
     @property
     def live_hosts(self) -> set[str]:
-        hosts = set(self.other_live_hosts)
-        for origin in (self.live_origin, self._origin_arg,
-                       self.settings.getdict("SITE_ORIGINS").get(self.name)):
-            if origin:
-                hosts.add(urlsplit(origin).hostname or "")
-        return hosts
+        """The site's live hostnames: links to them are rebased onto `origin`."""
+        return self._where()[1]
+
+    def _where(self) -> tuple[str, set[str]]:
+        """(origin, live hosts), worked out once per value of the arguments they come from: every link
+        of every listing asks (crawl CPU)."""
+        key = (self.base_url, self._origin_arg, self.live_origin, self.other_live_hosts)
+        if self._where_memo is None or self._where_memo[0] != key:
+            site_origin = self.settings.getdict("SITE_ORIGINS").get(self.name)
+            origin = self.base_url or self._origin_arg or site_origin or self.live_origin
+            if not origin:
+                raise ValueError(
+                    f"{self.name}: the site's live hostname is unknown. Pass -a base_url=URL (a mirror), "
+                    f"-a origin=URL, or set SITE_ORIGINS = {{'{self.name}': 'https://…'}} in the settings.")
+            hosts = set(self.other_live_hosts)
+            hosts.update(urlsplit(o).hostname or "" for o in (self.live_origin, self._origin_arg, site_origin) if o)
+            self._where_memo = (key, (origin_of(origin), hosts))
+        return self._where_memo[1]
 
     @property
     def max_pages(self) -> int:
@@ -209,10 +223,17 @@ class ArchiveSpider(scrapy.Spider):
         href = (href or "").strip()
         if not href or NON_PAGE_LINK.match(href):
             return None
-        url = rebase_url(urljoin(base, href), self.live_hosts, self.origin)
-        if origin_of(url) != self.origin:
-            return None
-        return canonicalize_url(url)
+        joined = urljoin(base, href)
+        if joined in self._site_urls:  # menus and sidebars repeat the same links on every page
+            return self._site_urls[joined]
+        origin = self.origin
+        url = canonicalize_url(rebase_url(joined, self.live_hosts, origin))
+        parts = urlsplit(url)
+        found = url if f"{parts.scheme}://{parts.netloc}" == origin else None
+        if len(self._site_urls) >= SITE_URL_MEMO:
+            self._site_urls.clear()  # bounded: a long crawl sees ever new article links
+        self._site_urls[joined] = found
+        return found
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -231,7 +252,8 @@ class ArchiveSpider(scrapy.Spider):
 
     def load_known(self) -> None:
         """What archive.db already holds for this site, to crawl incrementally."""
-        self.known = crawl_store(self.crawler).known_articles(self.site_name)
+        self.known = {url: KnownArticle.of(row)
+                      for url, row in crawl_store(self.crawler).known_articles(self.site_name).items()}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.load_known()
@@ -241,18 +263,28 @@ class ArchiveSpider(scrapy.Spider):
         # Known articles that listings no longer show are revisited from the archive itself.
         now = datetime.now(UTC)
         budget = self.settings.getint("ARCHIVE_REVISIT_MAX", 500)
-        for url, known in sorted(self.known.items(), key=lambda kv: kv[1].get("last_seen_at") or ""):
+        never = datetime.min.replace(tzinfo=UTC)
+        for url, known in sorted(self.known.items(), key=lambda kv: kv[1].last_seen or never):
             if budget <= 0:
                 break
-            if known["url_is_primary"] and is_due(known, now, self.revisit_policy):
+            if known.url_is_primary and known.is_due(now, self.revisit_policy):
                 if origin_of(url) == self.origin and (request := self.article_request(url)):
                     budget -= 1
                     yield request
 
+    def never_attempted(self, url: str) -> bool:
+        """A link no earlier crawl has tried: no archived article, never fetched by an earlier run that
+        finished. A 404, a page validation dropped or a site-wide sidebar link was fetched once (the
+        `captures` rows remember every fetch), so it makes no listing page look new again. (A link that
+        another listing of this run gave first still counts: this listing's next pages may hold more.)"""
+        if url in self.known:
+            return False
+        return not crawl_store(self.crawler).was_fetched(safe_url_string(url))  # as Scrapy requested it
+
     def wanted(self, url: str, now: datetime) -> bool:
         """A linked article worth requesting: new, removed but linked again, or due for a revisit."""
         known = self.known.get(url)
-        return known is None or bool(known.get("removed_at")) or is_due(known, now, self.revisit_policy)
+        return known is None or known.removed or known.is_due(now, self.revisit_policy)
 
     def is_feed_article(self, url: str) -> bool:
         """Whether a feed item's link is an article of this site (the generic spider trusts feeds)."""
@@ -275,17 +307,17 @@ class ArchiveSpider(scrapy.Spider):
     def article_request(self, url: str) -> scrapy.Request | None:
         """A request for an article page (None if already requested in this run);
         conditional and removal-aware when the article is known."""
-        if url in self._scheduled:
+        if hash(url) in self._requested:
             return None
-        self._scheduled.add(url)
+        self._requested.add(hash(url))
         known = self.known.get(url)
         if known is None:
             return scrapy.Request(url, callback=self.parse_article, priority=10)
         headers = {}
-        if known.get("etag"):
-            headers["If-None-Match"] = known["etag"]
-        if known.get("last_modified"):
-            headers["If-Modified-Since"] = known["last_modified"]
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
         # dont_filter: a revisit redirected to a page already crawled (the home page) must still arrive
         return scrapy.Request(url, callback=self.parse_article, priority=5, headers=headers, dont_filter=True,
                               meta={"revisit": True, "handle_httpstatus_list": [304, 404, 410]})
@@ -312,19 +344,17 @@ class ArchiveSpider(scrapy.Spider):
         now = datetime.now(UTC)
         new = 0
         for url in article_urls:
-            new += url not in self.known
+            new += self.never_attempted(url)  # before article_request() marks it requested
             if self.wanted(url, now):
                 if request := self.article_request(url):
                     yield request
             else:
                 stats.inc_value("archive/incremental/known_skipped")
         quiet = 0 if new else quiet + 1
-        if quiet >= self.settings.getint("ARCHIVE_STOP_AFTER_QUIET_PAGES", 2) and not is_start:
-            stats.inc_value("archive/incremental/listing_stopped")
-            return
-
         pager_urls = self.pager_urls(response)
-        if page < self.max_pages:
+        if quiet >= self.settings.getint("ARCHIVE_STOP_AFTER_QUIET_PAGES", 1):
+            stats.inc_value("archive/incremental/listing_stopped")  # a start page still gives its categories
+        elif page < self.max_pages:
             for url in sorted(pager_urls):
                 yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": page + 1, "quiet": quiet})
         elif pager_urls:
@@ -345,8 +375,8 @@ class ArchiveSpider(scrapy.Spider):
                  if (url := self.site_url(href, response.url)) and not self.is_article_url(url)}
         for a in response.css("a[href]"):
             url = self.site_url(a.attrib.get("href", ""), response.url)
-            if not url or url in found or self.is_article_url(url):
-                continue
+            if not url or url in found or url == here or not has_page_number(url) or self.is_article_url(url):
+                continue  # is_pager_link() wants a page number: the link's text is read only then
             text = " ".join(a.css("::text").getall()) or " ".join(
                 a.css("img::attr(alt), img::attr(title)").getall()) or a.attrib.get("title", "") or a.attrib.get(
                 "aria-label", "")

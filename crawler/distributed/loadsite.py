@@ -11,6 +11,11 @@ categories of the tuyengiao spider's start paths, each category lists its articl
 date line, teaser, `#ArticleContent` with a few paragraphs of Party-news text naming a province and a
 resolution, an author line). The server records every request (arrival and end time, target), and
 the highest number answered at once, so a test can check "never twice" and the politeness limits.
+
+`LoadSite(n, chrome=True)` gives every page the weight and furniture of a real tuyengiao.vn page (about
+35 KB: a style sheet and scripts, a menu, "Tin mới" / "Đọc nhiều" / "Tiêu điểm" sidebar boxes of headline
+links to other articles, a counter and a footer; 15 paragraphs of text): the crawl benchmark's mirror
+(scripts/bench_crawl).
 """
 
 from __future__ import annotations
@@ -48,9 +53,13 @@ def article_id(n: int) -> int:
 class LoadSite(LoopbackServer):
     """`articles` tuyengiao.vn-like article pages on 127.0.0.1, generated per request."""
 
-    def __init__(self, articles: int, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0):
+    def __init__(self, articles: int, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0,
+                 chrome: bool = False, keep_log: bool = True):
         self.articles = articles
         self.delay = delay  # seconds each answer takes (a slower server)
+        self.chrome = chrome  # real-page weight: menu, sidebar boxes, scripts, footer (see the module docstring)
+        self.keep_log = keep_log  # False: count requests only (a long benchmark crawl)
+        self.answered = 0
         self.edited: set[int] = set()  # article numbers whose text changed
         self.removed: set[int] = set()  # article numbers that answer 404
         self.log: list[tuple[float, float, str]] = []  # (arrival, end, target), in the order answered
@@ -92,7 +101,7 @@ class LoadSite(LoopbackServer):
             return 200, b"User-agent: *\nDisallow: /Admin/\n"
         if path == "/":
             links = "".join(f'<li><a href="/{c}">{c.replace("-", " ").title()}</a></li>' for c in CATEGORIES)
-            return 200, _html("Tạp chí Tuyên giáo", f'<ul class="menu">{links}</ul>')
+            return 200, self.html("Tạp chí Tuyên giáo", f'<ul class="menu">{links}</ul>', 0)
         name = path.strip("/")
         if name in CATEGORIES:
             page = int(query.split("page=", 1)[1]) if "page=" in query else 1
@@ -108,7 +117,7 @@ class LoadSite(LoopbackServer):
         numbers = self.in_category(category)
         chunk = numbers[(page - 1) * PER_PAGE: page * PER_PAGE]
         if not chunk and page > 1:
-            return _html("404", "<h1>404 Not Found</h1>")
+            return self.html("404", "<h1>404 Not Found</h1>", 0)
         items = "".join(f'<li><h4><a href="{self.article_target(n)}">Hội nghị quán triệt nghị quyết, bài số {n}'
                         f'</a></h4><span class="date">12/03/2024</span></li>' for n in chunk)
         pager = f'<a href="/{category}?page={page - 1}">‹</a>' if page > 1 else ""
@@ -116,14 +125,14 @@ class LoadSite(LoopbackServer):
             pager += f'<a href="/{category}?page={page + 1}">›</a>'
         body = (f'<div class="zonebar"><h1><a href="/{category}">{category}</a></h1></div>'
                 f'<div class="zoneteaser"><ul>{items}</ul></div><div class="datapager">{pager}</div>')
-        return _html(f"{category} - Trang {page}", body)
+        return self.html(f"{category} - Trang {page}", body, chunk[0] if chunk else 0)
 
     def article(self, n: int) -> bytes:
         published = datetime(2024, 1, 1, 7, 30) + timedelta(hours=7 * n)
         province = PROVINCES[n % len(PROVINCES)]
         version = " (bản đã sửa)" if n in self.edited else ""
         paragraphs = "".join(f"<p>{SENTENCES[(n + k) % len(SENTENCES)].format(p=province, n=n % 60 + 1)}"
-                             f"{version if k == 0 else ''}</p>" for k in range(6))
+                             f"{version if k == 0 else ''}</p>" for k in range(15 if self.chrome else 6))
         title = f"Hội nghị quán triệt nghị quyết, bài số {n}{version}"
         body = (f'<div class="zonebar"><h2><a href="/{self.category_of(n)}">Chuyên mục</a></h2></div>'
                 f'<div class="storydetail"><div class="story_tools">{published:%d/%m/%Y} '
@@ -132,7 +141,12 @@ class LoadSite(LoopbackServer):
                 f'<div class="story_teaser">{province}: cán bộ, đảng viên học tập nghị quyết của Đảng.</div>'
                 f'<div id="ArticleContent" class="story_body">{paragraphs}'
                 f'<p style="text-align:right"><b>Thu Hằng</b></p></div></div>')
-        return _html(title, body)
+        return self.html(title, body, n)
+
+    def html(self, title: str, body: str, near: int) -> bytes:
+        """A whole page; with `chrome`, inside the site's furniture (sidebar links to articles near `near`)."""
+        return _html(title, _with_chrome(body, near, self) if self.chrome else body,
+                     _HEAD_CHROME if self.chrome else "")
 
     # --- serving ---
 
@@ -163,7 +177,9 @@ class LoadSite(LoopbackServer):
                 finally:
                     with site._lock:
                         site._active -= 1
-                        site.log.append((arrived, time.monotonic(), self.path))
+                        site.answered += 1
+                        if site.keep_log:
+                            site.log.append((arrived, time.monotonic(), self.path))
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: the crawler logs
                 pass
@@ -171,6 +187,38 @@ class LoadSite(LoopbackServer):
         return Handler
 
 
-def _html(title: str, body: str) -> bytes:
-    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>'
+def _html(title: str, body: str, head: str = "") -> bytes:
+    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
             f'<body><div class="wrapper">{body}</div></body></html>').encode()
+
+
+# The furniture of a real page, in the proportions of tuyengiao.vn's (tests/fixtures/sites/tuyengiao):
+# ~4 KB of style, ~2.5 KB of script in the head, one more script at the end of the body.
+_STYLE_RULES = "".join(f".box-{k} li a{{color:#0f3b7a;padding:{k % 9}px 0;line-height:{18 + k % 5}px}}"
+                       f".zone-{k} h3{{margin:0;font-size:{12 + k % 4}px;background:#b50000}}\n" for k in range(80))
+_SCRIPT = "".join(f"function w{k}(e){{var t=document.getElementById('w{k}');if(t){{t.className='on';}}"
+                  f"return e&&e.preventDefault&&e.preventDefault();}}\n" for k in range(50))
+_HEAD_CHROME = f'<style type="text/css">{_STYLE_RULES}</style><script type="text/javascript">{_SCRIPT}</script>'
+SIDEBAR_LINKS = 10  # links per sidebar box, as on the real pages
+
+
+def _with_chrome(body: str, near: int, site: LoadSite) -> str:
+    menu = "".join(f'<li><a href="/{c}">{c.replace("-", " ").title()}</a></li>' for c in CATEGORIES)
+    top = "".join(f'<a href="/{c}">{c.replace("-", " ")}</a>' for c in CATEGORIES * 3)
+
+    def box(title: str, numbers: range) -> str:
+        items = "".join(f'<li><a href="{site.article_target(m)}">Hội nghị quán triệt nghị quyết, bài số {m}</a>'
+                        f'<span class="date">12/03/2024</span></li>' for m in numbers if 0 <= m < site.articles)
+        return f'<div class="box"><div class="title-box"><h3>{title}</h3></div><ul>{items}</ul></div>'
+
+    spread = near * 7 % max(site.articles, 1)  # "Đọc nhiều": articles far from this one
+    sidebar = (box("Tin mới", range(near + 1, near + 1 + SIDEBAR_LINKS))
+               + box("Đọc nhiều", range(spread, spread + SIDEBAR_LINKS))
+               + box("Tiêu điểm", range(spread // 2, spread // 2 + SIDEBAR_LINKS)))
+    footer = ('<div class="footer"><div class="footer-menu">' + top + "</div>"
+              "<p>Cơ quan chủ quản: Ban Tuyên giáo Trung ương. Tổng biên tập: Nguyễn Văn A.</p>"
+              "<p>Giấy phép số 96/GP-BTTTT. Địa chỉ: Số 2 Nguyễn Tri Phương, Hà Nội.</p>"
+              '<div class="counter">Đang online: 112 • Hôm nay: 9 812 • Tất cả: 28 114 305</div></div>')
+    return (f'<div class="header"><div class="today">Thứ hai, 02/12/2026</div><div class="top-links">{top}</div>'
+            f'</div><ul class="menu">{menu}</ul><div class="zonepage"><div class="zonepage-l">{body}</div>'
+            f'<div class="zonepage-r">{sidebar}</div></div>{footer}<script>{_SCRIPT}</script>')

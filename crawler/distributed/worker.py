@@ -131,6 +131,11 @@ class RedisArchive:
         found = self.server.hget(self.keys.captured(self.site), url)
         return tuple(json.loads(found)) if found else None
 
+    def was_fetched(self, url: str) -> bool:
+        """Whether a crawl fetched `url`: the captures the ingester published hold the pages with a body
+        (a 404 page included, an empty redirect not)."""
+        return bool(self.server.hexists(self.keys.captured(self.site), url))
+
 
 class StartFilter:
     """Spider middleware: a worker runs the spider's `start()` (it loads the known articles) but drops its

@@ -591,3 +591,12 @@ class ArticleStore:
         """SQLite's page cache of this connection (2 MB by default): a bulk writer (the enrichment backfill)
         touching large indexes at random runs several times faster with a few hundred."""
         self.db.execute(f"PRAGMA cache_size = -{int(megabytes) * 1024}")
+
+    # -- what a crawl has tried (crawler/crawl/base.py: the quiet-listing stop) ----------------------------
+
+    def was_fetched(self, url: str) -> bool:
+        """Whether a crawl that finished fetched `url`, whatever it answered (its `captures` row). A killed or
+        interrupted run's fetches do not count: it may have stopped before storing what it fetched."""
+        return self.db.execute(
+            "SELECT 1 FROM captures c JOIN crawl_runs r ON r.id = c.run_id "
+            "WHERE c.url = ? AND r.finish_reason = 'finished' LIMIT 1", [url]).fetchone() is not None
