@@ -49,10 +49,11 @@ class Built:
     published_files: list[str]  # what publishing left beside archive.db (an inspect file, say)
 
     def remove_serving_leftovers(self) -> None:
-        """Delete what a server wrote beside the files (inspect caches), so the next start is a first one."""
+        """Delete the inspect caches a server wrote beside the files (not those publishing wrote), so the next
+        start is a first one. Never a -wal or -shm: those belong to SQLite."""
         for db in (self.raw, self.served):
-            for path in db.parent.glob(db.name + "*"):
-                if path != db and path.name not in self.published_files:
+            for path in db.parent.glob(db.name + "*-inspect.json"):
+                if path.name not in self.published_files:
                     path.unlink()
 
 

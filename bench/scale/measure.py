@@ -165,9 +165,9 @@ def concurrency(port: int, queries: list[dict[str, Any]], clients: int, seconds:
             "errors": sum(errors.values()), "error_kinds": dict(errors)}
 
 
-def precision(client: Client, planted: dict[str, list[int]]) -> dict[str, Any]:
+def precision(client: Client, planted: dict[str, list[int]], number_of: dict[int, int]) -> dict[str, Any]:
     """precision@10 and recall@50 of the ranked search for every planted name and place, unquoted,
-    with and without diacritics (a result maps back to its article number by URL)."""
+    with and without diacritics; `number_of` maps a row id to its article number (article_numbers)."""
     per_name = []
     for q in name_queries():
         relevant = set(planted.get(q["entity"], ()))
@@ -175,8 +175,8 @@ def precision(client: Client, planted: dict[str, list[int]]) -> dict[str, Any]:
             continue
         row = {"q": q["q"], "relevant": len(relevant)}
         for label, query in (("", q), ("folded_", folded(q))):
-            answer = client.get(canned_url("search", query))
-            found = [] if failure_kind(answer) else [article_number(r["url"]) for r in answer.json()["rows"]]
+            ids = row_ids(client.get(canned_url("search", query))) or []
+            found = [number_of.get(i) for i in ids]
             row[label + "p_at_10"] = len(set(found[:PRECISION_AT]) & relevant) / min(PRECISION_AT, len(relevant))
             row[label + "recall_at_50"] = len(set(found[:RECALL_AT]) & relevant) / min(RECALL_AT, len(relevant))
         per_name.append(row)
@@ -192,6 +192,15 @@ def precision(client: Client, planted: dict[str, list[int]]) -> dict[str, Any]:
 
 def open_readonly(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+
+
+def article_numbers(db: Path) -> dict[int, int]:
+    """Row id -> generated article number (from the URL): the code under test may number rows its own way."""
+    conn = open_readonly(db)
+    try:
+        return {row_id: article_number(url) for row_id, url in conn.execute("SELECT id, url FROM articles")}
+    finally:
+        conn.close()
 
 
 def table_sizes(db: Path) -> dict[str, Any]:

@@ -59,8 +59,9 @@ def latency_text(cell: dict[str, Any] | None) -> str:
     text = f"{fmt_ms(cell['p50'])} / {fmt_ms(cell['p95'])} / {fmt_ms(cell['p99'])}"
     if cell["failed"]:
         text += f", **{cell['failed']} of {cell['requests']} failed**"
-    if cell.get("facets_dropped"):
-        text += f", {cell['facets_dropped']} of {cell['facets_asked']} facets dropped"
+    if "facets_asked" in cell:  # summed over the requests that answered
+        text += (f", {cell['facets_dropped']} of {cell['facets_asked']} facets dropped" if cell["facets_asked"]
+                 else ", no facets computed")
     return text
 
 
