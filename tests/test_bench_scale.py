@@ -62,7 +62,7 @@ def test_the_suite_runs_at_a_tiny_size(tmp_path):
     out, results = tmp_path / "BENCHMARKS.md", tmp_path / "results.json"
     out.write_text("# Benchmarks\n\n<!-- other: begin -->\nkept\n<!-- other: end -->\n", encoding="utf-8")
     cmd = [sys.executable, str(ROOT / "scripts" / "bench_scale"), "--size", str(SIZE), "--queries-per-class",
-           str(PER_CLASS), "--clients", "2", "--duration", "2", "--runs", "1", "--cache-dir", str(tmp_path / "cache"),
+           str(PER_CLASS), "--clients", "2", "--duration", "1", "--runs", "1", "--cache-dir", str(tmp_path / "cache"),
            "--out", str(out), "--json", str(results)]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -73,8 +73,9 @@ def test_the_suite_runs_at_a_tiny_size(tmp_path):
         for cls, cell in per_class.items():
             assert cell["requests"] == PER_CLASS and cell["failed"] == 0, (endpoint, cls, cell)
             assert all(math.isfinite(cell[p]) and cell[p] > 0 for p in ("p50", "p95", "p99")), (endpoint, cls)
-    assert data["latency"]["diacritics"]["compared"] == 4 * 5 * PER_CLASS
-    assert data["unfiltered"]["facets_asked"] == 5 and data["unfiltered"]["facets_shown"] == 5
+    assert data["latency"]["diacritics"]["compared"] == 3 * 5 * PER_CLASS  # the table with facets: same rows
+    table = data["unfiltered"]
+    assert table["facets_asked"] > 0 and table["facets_shown"] == table["facets_asked"]
     assert data["concurrency"]["requests"] > 0 and data["concurrency"]["clients"] == 2
     assert data["sizes"]["articles"] == SIZE and data["sizes"]["tables"]["articles"] > 0
     assert data["store"]["milestones"][-1]["articles"] == SIZE and data["store"]["milestones"][-1]["plain_cpu_s"] > 0

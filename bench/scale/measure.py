@@ -21,13 +21,18 @@ from bench.scale.generate import article_number, fold
 from bench.scale.queries import CLASSES, canned_url, folded, name_queries, table_url
 from bench.scale.server import Answer, Client
 
-# endpoint -> (query classes it is asked, URL of a query)
+# endpoint -> (query classes it is asked, URL of a query). The table with facets comes after the table
+# without: it returns the same rows (checked there), so its diacritics twin is not asked again.
 ENDPOINTS: dict[str, tuple[tuple[str, ...], Callable[[dict], str]]] = {
-    "table_facets": (CLASSES, lambda q: table_url(q, facets=True)),
-    "table_nofacet": (CLASSES, lambda q: table_url(q, facets=False)),
-    "ranked": (CLASSES, lambda q: canned_url("search", q)),
     "newest": (CLASSES, lambda q: canned_url("newest", q)),
+    "ranked": (CLASSES, lambda q: canned_url("search", q)),
+    "table_nofacet": (CLASSES, lambda q: table_url(q, facets=False)),
+    "table_facets": (CLASSES, lambda q: table_url(q, facets=True)),
 }
+TWINLESS = {"table_facets"}
+# Seconds one endpoint x class may take before its further runs are skipped (at least one run always): the
+# old table search takes ~6 s a request at 100k, and the 100k suite has to finish in minutes.
+CELL_BUDGET_S = 15.0
 UNFILTERED_TABLE = "/archive/articles.json?_shape=objects"
 PRECISION_AT = 10
 RECALL_AT = 50  # the canned search's page
@@ -63,17 +68,28 @@ def row_ids(answer: Answer) -> list[int] | None:
         return None
 
 
-def facet_counts(answer: Answer) -> tuple[int, int] | None:
-    """(facets shown, facets asked) of a table answer: asked = shown + timed out."""
+def configured_facets(client: Client) -> list[str]:
+    """The facets the served metadata gives the articles table (what its page asks for by default)."""
+    answer = client.get("/-/metadata.json")
+    try:
+        return list(answer.json()["databases"]["archive"]["tables"]["articles"].get("facets", []))
+    except (ValueError, KeyError, TypeError):
+        return []
+
+
+def facet_counts(answer: Answer, configured: list[str]) -> tuple[int, int] | None:
+    """(facets shown, facets asked) of a table answer. Datasette 0.65 leaves a facet that ran out of time
+    out of `facet_results` without a word (its JSON has no `facets_timed_out`): asked is what the metadata
+    configures, or what the answer says it tried, whichever is more."""
     try:
         data = answer.json()
     except ValueError:
         return None
     shown = len(data.get("facet_results") or {})
-    return shown, shown + len(data.get("facets_timed_out") or [])
+    return shown, max(len(configured), shown + len(data.get("facets_timed_out") or []))
 
 
-def latency_suite(client: Client, queries: list[dict[str, Any]], runs: int) -> dict[str, Any]:
+def latency_suite(client: Client, queries: list[dict[str, Any]], runs: int, facets: list[str]) -> dict[str, Any]:
     """Every endpoint x class: median-of-runs percentiles, failures, facets dropped; and the diacritics
     check (every query's folded twin must give the same rows in the same order)."""
     result: dict[str, Any] = {"endpoints": {}, "diacritics": {"compared": 0, "mismatches": [], "not_compared": 0}}
@@ -81,11 +97,11 @@ def latency_suite(client: Client, queries: list[dict[str, Any]], runs: int) -> d
         per_class: dict[str, Any] = {}
         for cls in classes:
             qs = [q for q in queries if q["class"] == cls]
-            twins = {q["q"]: row_ids(client.get(url(folded(q)))) for q in qs}  # also warms the cache
+            twins = {} if endpoint in TWINLESS else {q["q"]: row_ids(client.get(url(folded(q)))) for q in qs}
             samples: list[list[float]] = []
             failures: dict[str, int] = defaultdict(int)
             dropped = shown_total = asked_total = 0
-            for run in range(runs):
+            while len(samples) < runs and (not samples or sum(map(sum, samples)) < CELL_BUDGET_S):
                 times = []
                 for q in qs:
                     answer = client.get(url(q))
@@ -93,14 +109,14 @@ def latency_suite(client: Client, queries: list[dict[str, Any]], runs: int) -> d
                     if (kind := failure_kind(answer)) is not None:
                         failures[kind] += 1
                         continue
-                    if endpoint == "table_facets" and (counts := facet_counts(answer)):
+                    if endpoint == "table_facets" and (counts := facet_counts(answer, facets)):
                         shown_total, asked_total = shown_total + counts[0], asked_total + counts[1]
                         dropped += counts[1] - counts[0]
-                    if run == 0:
+                    if not samples and endpoint not in TWINLESS:
                         _compare(result["diacritics"], endpoint, q, row_ids(answer), twins[q["q"]])
                 samples.append(times)
-            per_class[cls] = {**median_of_runs([percentiles(t) for t in samples]),
-                              "requests": runs * len(qs), "failed": sum(failures.values()),
+            per_class[cls] = {**median_of_runs([percentiles(t) for t in samples]), "runs": len(samples),
+                              "requests": len(samples) * len(qs), "failed": sum(failures.values()),
                               "failures": dict(failures)}
             if endpoint == "table_facets":
                 per_class[cls].update(facets_shown=shown_total, facets_asked=asked_total, facets_dropped=dropped)
@@ -118,7 +134,7 @@ def _compare(record: dict[str, Any], endpoint: str, q: dict, ids: list[int] | No
                                      "rows": len(ids), "folded_rows": len(twin)})
 
 
-def unfiltered_table(client: Client, runs: int) -> dict[str, Any]:
+def unfiltered_table(client: Client, runs: int, facets: list[str]) -> dict[str, Any]:
     """The articles table as it opens: newest first, its default facets, the count."""
     client.get(UNFILTERED_TABLE)  # warm
     times, failed, shown, asked = [], 0, [], []
@@ -127,7 +143,7 @@ def unfiltered_table(client: Client, runs: int) -> dict[str, Any]:
         times.append(answer.seconds * 1000)
         if failure_kind(answer) is not None:
             failed += 1
-        elif counts := facet_counts(answer):
+        elif counts := facet_counts(answer, facets):
             shown.append(counts[0])
             asked.append(counts[1])
     return {"ms": statistics.median(times), "failed": failed, "requests": runs,
@@ -160,7 +176,7 @@ def concurrency(port: int, queries: list[dict[str, Any]], clients: int, seconds:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start  # includes the requests still running at the deadline
-    return {"clients": clients, "seconds": elapsed, "requests": len(latencies),
+    return {"clients": clients, "duration": seconds, "seconds": elapsed, "requests": len(latencies),
             "throughput": len(latencies) / elapsed, **percentiles(latencies),
             "errors": sum(errors.values()), "error_kinds": dict(errors)}
 

@@ -134,7 +134,7 @@ def other_rows(before: dict | None, after: dict) -> list[Row]:
 
     a_c, a_t = after["concurrency"], after["unfiltered"]
     rows = [
-        Row(f"{a_c['clients']} concurrent clients, {a_c['seconds']:.0f} s, mixed queries", conc(before), conc(after),
+        Row(f"{a_c['clients']} concurrent clients, {a_c['duration']:.0f} s, mixed queries", conc(before), conc(after),
             fmt_ratio(a_c["throughput"], before and before["concurrency"]["throughput"]), "0 errors, p95 ≤ 1 s",
             verdict(a_c["errors"] == 0 and a_c["p95"] / 1000 <= CONCURRENT_P95_S,
                     "errors" if a_c["errors"] else "p95")),
@@ -215,11 +215,19 @@ def table_lines(rows: list[Row]) -> list[str]:
 
 
 def size_lines(results: dict[str, dict]) -> list[str]:
+    """Bytes per article of every table that holds at least one (the empty ones summed in the last line)."""
+    def per_article(r: dict, table: str) -> float:
+        return r["sizes"]["tables"].get(table, 0) / max(r["sizes"]["articles"], 1)
+
     lines = ["| table | " + " | ".join(f"{label} bytes/article" for label in results) + " |",
              "|---|" + "---|" * len(results)]
     tables = sorted({t for r in results.values() for t in r["sizes"]["tables"]},
-                    key=lambda t: -max(r["sizes"]["tables"].get(t, 0) for r in results.values()))
+                    key=lambda t: -max(per_article(r, t) for r in results.values()))
+    small = [t for t in tables if max(per_article(r, t) for r in results.values()) < 1]
     for t in tables:
-        cells = [f"{r['sizes']['tables'].get(t, 0) / max(r['sizes']['articles'], 1):,.0f}" for r in results.values()]
-        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+        if t not in small:
+            lines.append(f"| {t} | " + " | ".join(f"{per_article(r, t):,.0f}" for r in results.values()) + " |")
+    if small:
+        cells = [f"{sum(per_article(r, t) for t in small):.1f}" for r in results.values()]
+        lines.append(f"| {len(small)} other tables (< 1 each) | " + " | ".join(cells) + " |")
     return lines
