@@ -497,13 +497,15 @@ def test_check_passes_a_healthy_archive_where_fts5s_own_content_check_fails(limi
 def test_check_finds_an_index_that_does_not_hold_the_folded_text(limits_crawl, tmp_path):
     db = copy_archive(limits_crawl[0], tmp_path / "copy")
     conn = sqlite3.connect(db)
-    article_id, title, lead, body = conn.execute(
-        "SELECT id, title, lead, body_text FROM articles WHERE title LIKE '%Đ%' LIMIT 1").fetchone()
-    conn.execute("INSERT INTO articles_fts(articles_fts, rowid, title, lead, body_text) VALUES('delete', ?, ?, ?, ?)",
-                 [article_id, vn_fold(title), vn_fold(lead), vn_fold(body)])
-    conn.execute("INSERT INTO articles_fts(rowid, title, lead, body_text) VALUES(?, ?, ?, ?)",
-                 [article_id, title, lead, body])  # unfolded, as FTS5 'rebuild' would index it
-    conn.execute("INSERT INTO articles_fts(rowid, title, lead, body_text) VALUES(99999, 'bài ma', '', '')")
+    article_id, key, title, lead, body, scope = conn.execute(
+        "SELECT id, search_key, title, lead, body_text, search_scope FROM articles WHERE title LIKE '%Đ%' LIMIT 1"
+    ).fetchone()
+    columns = "title, lead, body_text, search_scope"
+    conn.execute(f"INSERT INTO articles_fts(articles_fts, rowid, {columns}) VALUES('delete', ?, ?, ?, ?, ?)",
+                 [key, vn_fold(title), vn_fold(lead), vn_fold(body), scope])
+    conn.execute(f"INSERT INTO articles_fts(rowid, {columns}) VALUES(?, ?, ?, ?, ?)",
+                 [key, title, lead, body, scope])  # unfolded, as FTS5 'rebuild' would index it
+    conn.execute(f"INSERT INTO articles_fts(rowid, {columns}) VALUES(99999, 'bài ma', '', '', '')")
     conn.commit()
     conn.close()
     out = io.StringIO()

@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from email.message import Message
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,6 +33,7 @@ import pytest
 from crawler import publish
 from crawler.extract.article import Article
 from crawler.mirror import MirrorServer
+from crawler.publish import search
 from crawler.publish import snapshot as _snapshot  # noqa: F401  (publish.snapshot for monkeypatching)
 from crawler.store import ArticleStore
 from tests.conftest import ROOT, load_expected, run_spider
@@ -247,7 +249,9 @@ def test_snippets_highlight_the_original_words(server, full_archive):
     assert "Đảng ủy Khối" in row["snippet"]  # the index holds "dang"; the snippet shows "Đảng"
     assert "⟦" not in row["snippet"]  # JSON carries no internal match markers (tests/test_reader.py)
     page = server.get("/archive/search", q="dang uy khoi")
-    assert "<mark>Đảng</mark> <mark>ủy</mark> <mark>Khối</mark>" in page
+    assert "<mark>Đảng ủy Khối</mark>" in page  # phrase-first: the phrase tier marks the words as one phrase
+    scattered = server.get("/archive/search", q="khoi dang uy")  # no article has this phrase: words marked
+    assert "<mark>Đảng</mark>" in scattered and "<mark>Khối</mark>" in scattered
     assert f'<a href="/archive/articles/{expected}">' in page  # titles link to the article page
 
 
@@ -263,6 +267,65 @@ def test_canned_search_filters_by_site_province_and_dates(server, full_archive):
     assert ids(january) == [article_id(full_archive, DANG_UY_KHOI)]
     assert {row["published"] for row in canned_search(server, "dang uy khoi", date_from="2023-01-01")} <= {
         row["published"] for row in everywhere if row["published"] >= "2023-01-01"}
+
+
+def all_pages(server: DatasetteServer, name: str, query: str, **filters) -> list[dict]:
+    rows, page = [], 1
+    params = {"q": query, "site": "", "province": "", "date_from": "", "date_to": ""} | filters
+    while found := server.json(f"/archive/{name}.json", _shape="array", page=str(page), **params):
+        rows += found
+        page += 1
+    return rows
+
+
+@pytest.mark.parametrize("name", ["search", "newest"])
+def test_paging_reaches_every_match(server, full_archive, name):
+    conn = sqlite3.connect(full_archive)
+    expected = {row[0] for row in conn.execute(
+        "SELECT a.id FROM articles_fts JOIN articles a ON a.search_key = articles_fts.rowid "
+        "WHERE articles_fts MATCH '{title lead body_text} : (\"dang\")'")}
+    conn.close()
+    assert len(expected) > 50  # more than one page
+    rows = all_pages(server, name, "dang")
+    assert len(rows) == len(expected) and set(ids(rows)) == expected
+    assert {row["total"] for row in rows} == {len(expected)}
+    first = server.get(f"/archive/{name}", q="dang")
+    assert f"showing 1–50 of {len(expected)}" in first and 'rel="next"' in first
+    second = server.get(f"/archive/{name}", q="dang", page="2")
+    assert f"showing 51–{len(expected)} of {len(expected)}" in second and 'rel="prev"' in second
+    assert 'rel="next"' not in second
+
+
+@pytest.mark.parametrize(("date_from", "date_to"), [
+    ("18/01/2022", "18/01/2022"), ("18/1/2022", "18/1/2022"), ("01/2022", "01/2022"), ("2022", "2022"),
+    ("2022-01-18", "2022-01-18"), ("2022-01", "2022-01")])
+def test_date_filters_read_what_readers_type(server, full_archive, date_from, date_to):
+    conn = sqlite3.connect(full_archive)
+    start, end = (search.read_period(date_from)[0], search.read_period(date_to)[1])
+    expected = {row[0] for row in conn.execute(
+        "SELECT a.id FROM articles_fts JOIN articles a ON a.search_key = articles_fts.rowid "
+        "WHERE articles_fts MATCH '{title lead body_text} : (\"dang\" \"uy\")' AND a.published_at IS NOT NULL")
+        if start <= datetime.fromisoformat(conn.execute("SELECT published_at FROM articles WHERE id = ?",
+                                                        [row[0]]).fetchone()[0]) < end}
+    conn.close()
+    assert expected
+    for name in ("search", "newest"):
+        assert set(ids(all_pages(server, name, "dang uy", date_from=date_from, date_to=date_to))) == expected
+
+
+def test_an_unreadable_date_filter_is_refused_in_one_line(server):
+    for path in ("/archive/search.json", "/archive/newest"):
+        status, body, _ = server.request(path, {"q": "dang", "date_from": "31/31/2022"})
+        assert status == 400
+        assert "date_from: cannot read the date '31/31/2022': write dd/mm/yyyy" in html.unescape(body)
+
+
+def test_table_search_box_lists_matches_newest_first(server):
+    rows = server.json("/archive/articles.json", _search="dang", _size="max", _shape="objects")
+    assert 'search matches "dang"' in rows["human_description_en"]
+    assert rows["filtered_table_rows_count"] == len(rows["rows"]) > 50
+    assert [r["published_at"] or "" for r in rows["rows"]] == sorted((r["published_at"] or "" for r in rows["rows"]),
+                                                                    reverse=True)
 
 
 def test_newest_first_search(server):

@@ -14,7 +14,8 @@ Rules an archive keeps:
 * each upsert is its own transaction (WAL): a crash loses at most the item in flight;
 * `captures` indexes the raw pages kept in WARC (crawler/capture/); every article version
   (row and revision) names the capture it was extracted from (`capture_id`);
-* `articles_fts` indexes `vn_fold`ed title, lead and body (đ = d), maintained here,
+* `articles_fts` indexes `vn_fold`ed title, lead and body (đ = d) under each article's
+  `search_key` (publication order; crawler/store/search_index.py), maintained here,
   never with FTS5 'rebuild' (that would re-read the unfolded text).
 """
 
@@ -35,9 +36,10 @@ import sqlite_utils
 
 from crawler.extract.article import Article
 from crawler.extract.cleaning import normalize_text
+from crawler.store import search_index
 from crawler.store.flags import date_flag
 from crawler.store.folding import vn_fold
-from crawler.store.schema import FTS_COLUMNS, SCHEMA, VIEWS
+from crawler.store.schema import SCHEMA, VIEWS
 from crawler.urls import canonicalize_url
 
 DEFAULT_DB = "archive.db"
@@ -102,6 +104,7 @@ class ArticleStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        search_index.register_functions(conn)
         self.ensure_schema()
 
     def close(self) -> None:
@@ -129,12 +132,12 @@ class ArticleStore:
             if current is None or current[0] != wanted:
                 db.execute(f"DROP VIEW IF EXISTS {name}")
                 db.execute(wanted)
-        if "articles_fts" not in db.table_names():
-            cols = ", ".join(FTS_COLUMNS)
-            db.execute(
-                f"CREATE VIRTUAL TABLE articles_fts USING fts5({cols}, content='articles', "
-                "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
-            )
+        if not search_index.is_current(db.conn):  # new, or an archive from before the keyed index
+            with self.transaction():
+                search_index.rebuild(db.conn)
+        for name, spec in SCHEMA.items():  # indexes added since the table was created
+            for columns, unique in spec.get("indexes", []):
+                db[name].create_index(columns, unique=unique, if_not_exists=True)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -182,17 +185,6 @@ class ArticleStore:
 
     # -- articles -----------------------------------------------------------
 
-    def _index(self, rowid: int, row: dict[str, Any], delete: bool = False) -> None:
-        values = [vn_fold(row.get(c)) for c in FTS_COLUMNS]
-        if delete:
-            self.db.execute(
-                f"INSERT INTO articles_fts(articles_fts, rowid, {', '.join(FTS_COLUMNS)}) "
-                "VALUES('delete', ?, ?, ?, ?)", [rowid, *values])
-        else:
-            self.db.execute(
-                f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES(?, ?, ?, ?)",
-                [rowid, *values])
-
     def find(self, url: str) -> dict[str, Any] | None:
         """The article stored under `url` (any of its URLs), or None."""
         rows = self.db.query(
@@ -236,7 +228,7 @@ class ArticleStore:
                 })
                 self._insert("article_urls", {"url": url, "article_id": article_id,
                                               "first_seen_at": seen_at}, or_ignore=True)
-                self._index(article_id, fields)
+                search_index.index_article(self.db.conn, article_id)
                 return UpsertResult("new", article_id, 1)
 
             article_id = existing["id"]
@@ -256,11 +248,11 @@ class ArticleStore:
                 "valid_from": existing["last_changed_at"], "valid_until": seen_at,
             })
             revision = existing["revision"] + 1
-            self._index(article_id, existing, delete=True)
+            search_index.unindex_article(self.db.conn, article_id)
             self._update("articles", article_id, {
                 **fields, "dedup_key": key, "revision": revision, "last_changed_at": seen_at, **seen, **provenance,
             })
-            self._index(article_id, fields)
+            search_index.index_article(self.db.conn, article_id)
             return UpsertResult("changed", article_id, revision)
 
     # -- captures (crawler/capture/) -----------------------------------------
@@ -369,9 +361,9 @@ class ArticleStore:
         """
         terms = " ".join('"' + t.replace('"', "") + '"' for t in vn_fold(query).split())
         rows = self.db.execute(
-            "SELECT a.id, a.url, a.title FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 2.0, 1.0) LIMIT ?",
-            [terms, limit]).fetchall()
+            "SELECT a.id, a.url, a.title FROM articles_fts f JOIN articles a ON a.search_key = f.rowid "
+            f"WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, {search_index.BM25_WEIGHTS}) LIMIT ?",
+            [f"{{{' '.join(search_index.TEXT_COLUMNS)}}} : ({terms})", limit]).fetchall()
         return [{"id": r[0], "url": r[1], "title": r[2]} for r in rows]
 
     # -- research data (crawler/enrich.py) --------------------------------------------------------

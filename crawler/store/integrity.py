@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.store.folding import vn_fold
-from crawler.store.schema import FTS_COLUMNS
+from crawler.store.search_index import INDEX_COLUMNS, SEARCH_KEY_SQL, SEARCH_SCOPE_SQL
 
 
 def open_read_only(path: str | Path) -> sqlite3.Connection:
@@ -48,19 +48,24 @@ def sqlite_problems(conn: sqlite3.Connection, quick: bool = False) -> Iterator[s
 
 
 def search_index_problems(conn: sqlite3.Connection, limit: int = 20) -> Iterator[str]:
-    """The search index against the articles: every article indexed with exactly the tokens of its
-    `vn_fold`ed title, lead and text, and no index row without its article."""
+    """The search index against the articles: every article keyed by its publication time and site
+    (crawler/store/search_index.py) and indexed with exactly the tokens of its `vn_fold`ed title, lead
+    and text, and no index row without its article."""
     if "articles_fts" not in _tables(conn):
         yield "search index: articles_fts is missing"
         return
+    problems = [f"search index: article {article_id} has a stale search key or scope (its date or site changed "
+                "without re-indexing)" for article_id, in conn.execute(
+                    f"SELECT id FROM main.articles WHERE search_key IS NOT {SEARCH_KEY_SQL} "
+                    f"OR search_scope IS NOT {SEARCH_SCOPE_SQL}")]
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
     tokenize = re.search(r"tokenize\s*=\s*('(?:[^']|'')*'|\"[^\"]*\")", sql)
     options = f", tokenize={tokenize.group(1)}" if tokenize else ""
-    cols = ", ".join(FTS_COLUMNS)
+    cols = ", ".join(INDEX_COLUMNS)
     conn.execute("DROP TABLE IF EXISTS temp.check_fts")
     conn.execute(f"CREATE VIRTUAL TABLE temp.check_fts USING fts5({cols}, content=''{options})")
-    conn.execute(f"INSERT INTO temp.check_fts(rowid, {cols}) SELECT id, "
-                 + ", ".join(f"vn_fold({c})" for c in FTS_COLUMNS) + " FROM main.articles")
+    conn.execute(f"INSERT INTO temp.check_fts(rowid, {cols}) SELECT search_key, vn_fold(title), vn_fold(lead), "
+                 "vn_fold(body_text), search_scope FROM main.articles WHERE search_key IS NOT NULL")
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.check_have USING fts5vocab(main, articles_fts, instance)")
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.check_want USING fts5vocab(temp, check_fts, instance)")
     fields = "term, doc, col, offset"
@@ -68,18 +73,19 @@ def search_index_problems(conn: sqlite3.Connection, limit: int = 20) -> Iterator
                               f"EXCEPT SELECT {fields} FROM temp.check_want) GROUP BY doc"))
     missing = dict(conn.execute(f"SELECT doc, term || ' in ' || col FROM (SELECT {fields} FROM temp.check_want "
                                 f"EXCEPT SELECT {fields} FROM temp.check_have) GROUP BY doc"))
-    ids = {row[0] for row in conn.execute("SELECT id FROM main.articles")}
-    problems = []
+    article_of = dict(conn.execute("SELECT search_key, id FROM main.articles WHERE search_key IS NOT NULL"))
     for doc in sorted(set(extra) | set(missing)):
-        if doc not in ids:
+        if doc not in article_of:
             problems.append(f"search index: row {doc} indexes no article (an orphan: '{extra[doc]}')")
         elif doc in missing and doc not in extra:
-            problems.append(f"search index: article {doc} is not indexed, or only in part ('{missing[doc]}' missing)")
+            problems.append(f"search index: article {article_of[doc]} is not indexed, or only in part "
+                            f"('{missing[doc]}' missing)")
         else:
             found = f"'{extra[doc]}' indexed" + (f", '{missing[doc]}' missing" if doc in missing else "")
-            problems.append(f"search index: article {doc} is indexed with other text than vn_fold of its "
-                            f"{', '.join(FTS_COLUMNS)} ({found})")
-    for doc, in conn.execute("SELECT id FROM main.articles_fts_docsize EXCEPT SELECT id FROM main.articles"):
+            problems.append(f"search index: article {article_of[doc]} is indexed with other text than vn_fold of "
+                            f"its title, lead and body_text ({found})")
+    for doc, in conn.execute("SELECT id FROM main.articles_fts_docsize EXCEPT "
+                             "SELECT search_key FROM main.articles"):
         if doc not in extra:
             problems.append(f"search index: row {doc} (sizes only) indexes no article (an orphan)")
     conn.execute("DROP TABLE temp.check_have")

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# The search index's columns: `vn_fold`ed copies of these article fields.
-FTS_COLUMNS = ("title", "lead", "body_text")
-
 # Table -> columns, key and indexes. Adding a column here migrates old archives.
 SCHEMA: dict[str, dict[str, Any]] = {
     "sites": {
@@ -29,10 +26,15 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "capture_id": int,  # the capture (WARC record) this version was extracted from
             "extraction_method": str,  # site-rules, generic, generic-tags (crawler/extract/article.py)
             "date_flag": str,  # future, before_1997, unreadable: an implausible date (archive.date_flag)
+            # the article's row in the search index: publication order, and its site/province tokens
+            # (crawler/store/search_index.py)
+            "search_key": int, "search_scope": str,
         },
         "pk": "id", "not_null": {"url", "site"}, "foreign_keys": [("site", "sites", "name")],
         "indexes": [(["url"], True), (["site", "published_at"], False), (["dedup_key"], False),
-                    (["published_at"], False)],
+                    (["published_at"], False), (["search_key"], True),
+                    # facets: counted from an index, not by reading 5 KB rows
+                    (["province"], False), (["category"], False), (["published_year"], False), (["author"], False)],
     },
     "article_urls": {
         "columns": {"url": str, "article_id": int, "first_seen_at": str},

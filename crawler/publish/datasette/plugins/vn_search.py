@@ -1,52 +1,45 @@
-"""Vietnamese full-text search for Datasette: `dang uy khoi` finds "Đảng ủy Khối".
+"""Vietnamese full-text search for Datasette: `dang uy khoi` finds "Đảng ủy Khối", fast at a million articles.
 
-The archive's `articles_fts` index holds `vn_fold(text)` (đ→d; crawler/store.py) and
-tokenizes with `unicode61 remove_diacritics 2` (case, NFC/NFD and every tone and vowel
-mark). A query must be folded the same way, so this plugin
+The archive's `articles_fts` index holds `vn_fold(text)` (đ→d) tokenized with `unicode61
+remove_diacritics 2`, keyed by `articles.search_key` in publication order
+(crawler/store/search_index.py); crawler/publish/search.py turns a reader's words into its
+MATCH. This plugin
 
-* registers the SQL function `vn_fold(text)` for canned queries
-  (`articles_fts MATCH escape_fts(vn_fold(:q))`);
-* re-registers Datasette's `escape_fts(query)` SQL function, which the table search box
-  (`?_search=`) calls, with `trylast=True` so that ours wins over Datasette's own
-  (registered by its built-in `datasette.sql_functions` plugin): it folds đ, normalises
-  to NFC, turns typographic quotes (“…”, as phones type them) into FTS5 phrase quotes,
-  keeps quoted phrases as phrases and quotes every other word (so FTS5 syntax typed by
-  a reader never errors); an empty query matches nothing instead of raising;
-* folds `_search` parameters in `?_searchmode=raw` requests too (there Datasette binds
-  the query without any SQL function, so an ASGI wrapper rewrites the query string);
-* renders search-result cells: a `snippet` column's ⟦match⟧ markers become `<mark>`
-  (after HTML-escaping everything else) and a `title` next to an `id` links to the
-  article's page.
+* registers the SQL functions the canned queries `search` and `newest` use (metadata.yml):
+  `vn_match(q, site, province, tier)`, `vn_key_from(date)`, `vn_key_until(date)` and the
+  page, window and count constants; plus `vn_fold(text)` and an `escape_fts(query)` that folds
+  and quotes (`trylast=True`, so it replaces Datasette's own);
+* answers the articles table's search box (`?_search=`) itself (`filters_from_request`): the
+  matches newest first, at most the newest COUNT_CAP of them when there are more (then the page
+  says so), so the page, its count and its facets read a bounded set;
+* refuses a date filter it cannot read with a 400 and a one-line message (an ASGI wrapper:
+  the query would otherwise run and silently find nothing);
+* renders search-result cells: a `snippet` column's ⟦match⟧ markers become `<mark>` (after
+  HTML-escaping everything else) and a `title` next to an `id` links to the article's page.
 
 Loaded with `datasette --plugins-dir datasette/plugins` (`python -m crawler serve` does);
-the project root must be importable (`crawler.store.folding`).
+the project root must be importable.
 """
 
 from __future__ import annotations
 
+import json
 import re
-import unicodedata
-from urllib.parse import parse_qsl, urlencode
+import sqlite3
+from urllib.parse import parse_qs
 
+from datasette.filters import FilterArguments
 from datasette.hookspecs import hookimpl  # = datasette.hookimpl
-from datasette.utils import escape_fts as datasette_escape_fts
+from datasette.utils.asgi import BadRequest
 from markupsafe import Markup, escape
 
+from crawler.publish import search
 from crawler.store.folding import vn_fold
 
 DATABASE = "archive"
+SEARCH_QUERIES = ("search", "newest")  # the canned searches (metadata.yml) whose date filters are checked
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"  # snippet() markers in the canned queries (metadata.yml)
-_SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"'})
 _MARKS = re.compile(f"{MARK_OPEN}(.*?){MARK_CLOSE}", re.DOTALL)
-
-
-def fold_query(query: str | None) -> str:
-    """A reader's query as the index spells it: NFC, đ→d, straight quotes.
-
-    >>> fold_query("“Đảng ủy” khối")
-    '"Dảng ủy" khối'
-    """
-    return vn_fold(unicodedata.normalize("NFC", query or "").translate(_SMART_QUOTES))
 
 
 def vn_escape_fts(query: str | None) -> str:
@@ -54,40 +47,111 @@ def vn_escape_fts(query: str | None) -> str:
 
     >>> vn_escape_fts("dang uy khoi")
     '"dang" "uy" "khoi"'
-    >>> vn_escape_fts('Đảng "ủy khối" covid-19')
-    '"Dảng" "ủy khối" "covid-19"'
-    >>> vn_escape_fts("  ")
-    '""'
     """
-    escaped = datasette_escape_fts(fold_query(query))
-    return escaped or '""'  # FTS5 rejects an empty query; the empty phrase matches nothing
+    return search.escape_words(query)
+
+
+def _or_null(read):
+    """A date function for SQL: NULL (no rows) for a value the ASGI check has already refused."""
+    def checked(value):
+        try:
+            return read(value)
+        except search.DateFilterError:
+            return None
+    return checked
+
+
+def _page_offset(page) -> int:
+    try:
+        return (max(int(page or 1), 1) - 1) * search.PAGE_SIZE
+    except (TypeError, ValueError):
+        return 0
 
 
 @hookimpl(trylast=True)
 def prepare_connection(conn):
     conn.create_function("vn_fold", 1, vn_fold, deterministic=True)
     conn.create_function("escape_fts", 1, vn_escape_fts, deterministic=True)
+    conn.create_function("vn_match", 4, search.match_expression, deterministic=True)
+    conn.create_function("vn_key_from", 1, _or_null(search.key_from), deterministic=True)
+    conn.create_function("vn_key_until", 1, _or_null(search.key_until), deterministic=True)
+    conn.create_function("vn_page_offset", 1, _page_offset, deterministic=True)
+    for name, value in (("vn_page_size", search.PAGE_SIZE), ("vn_rank_window", search.RANK_WINDOW),
+                        ("vn_count_cap", search.COUNT_CAP)):
+        conn.create_function(name, 0, lambda value=value: value, deterministic=True)
 
 
-def _fold_raw_search(query_string: bytes) -> bytes:
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
-    if not any(k == "_searchmode" and v == "raw" for k, v in pairs):
-        return query_string
-    folded = [(k, fold_query(v) if k.startswith("_search") and k != "_searchmode" else v) for k, v in pairs]
-    return urlencode(folded, encoding="utf-8").encode("latin-1")
+@hookimpl(trylast=True)  # after Datasette's own search filter, so our `supports_search` wins
+def filters_from_request(request, database, table, datasette):
+    if database != DATABASE or table != "articles":
+        return None
+
+    async def inner():
+        query = request.args.get("_search")
+        if not query or not query.strip():
+            return FilterArguments([], extra_context={"supports_search": True})
+        raw = request.args.get("_searchmode") == "raw"
+        match = search.raw_expression(query) if raw else search.match_expression(query)
+        db = datasette.get_database(database)
+        try:
+            found = (await db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH :m LIMIT :cap)",
+                {"m": match, "cap": search.COUNT_CAP + 1})).first()[0]
+        except sqlite3.OperationalError as exc:  # raw mode: FTS5 syntax the reader got wrong
+            raise BadRequest(f"search: {exc}") from None
+        capped = found > search.COUNT_CAP
+        newest = " ORDER BY rowid DESC LIMIT :vn_cap" if capped else ""
+        clause = f"search_key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :vn_match{newest})"
+        described = f'search matches "{query}"'
+        if capped:
+            described += (f" (more than {search.COUNT_CAP:,} articles: the newest {search.COUNT_CAP:,} are listed;"
+                          " add words, \"a phrase\" or a filter to narrow)")
+        return FilterArguments([clause], {"vn_match": match, "vn_cap": search.COUNT_CAP}, [described],
+                               {"supports_search": True, "search": query, "search_capped": capped})
+
+    return inner
+
+
+@hookimpl
+def extra_template_vars(database):
+    """What the search pages' template (_search_page.html) needs to say which rows it shows."""
+    if database != DATABASE:
+        return None
+    return {"search_page_size": search.PAGE_SIZE, "search_count_cap": search.COUNT_CAP}
+
+
+def _date_problem(query_string: bytes) -> str | None:
+    args = parse_qs(query_string.decode("latin-1"), encoding="utf-8")
+    return search.date_filter_problem(*(args.get(name, [""])[0] for name in ("date_from", "date_to")))
 
 
 @hookimpl
 def asgi_wrapper(datasette):
+    searches = {f"/{DATABASE}/{name}{suffix}" for name in SEARCH_QUERIES for suffix in ("", ".json")}
+
     def wrap(app):
-        async def fold_raw_searches(scope, receive, send):
-            if scope.get("type") == "http" and b"_searchmode=raw" in scope.get("query_string", b""):
-                scope = dict(scope, query_string=_fold_raw_search(scope["query_string"]))
+        async def check_dates(scope, receive, send):
+            if scope.get("type") == "http" and scope.get("path") in searches and b"date_" in scope["query_string"]:
+                if problem := _date_problem(scope["query_string"]):
+                    await _refuse(send, scope["path"].endswith(".json"), problem)
+                    return
             await app(scope, receive, send)
 
-        return fold_raw_searches
+        return check_dates
 
     return wrap
+
+
+async def _refuse(send, as_json: bool, problem: str) -> None:
+    if as_json:
+        body = json.dumps({"ok": False, "error": problem, "status": 400}, ensure_ascii=False).encode()
+        kind = b"application/json; charset=utf-8"
+    else:
+        body = (f"<!DOCTYPE html><meta charset='utf-8'><title>400</title><p>{escape(problem)}</p>"
+                "<p><a href='javascript:history.back()'>← quay lại · back</a></p>").encode()
+        kind = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": 400, "headers": [(b"content-type", kind)]})
+    await send({"type": "http.response.body", "body": body})
 
 
 @hookimpl
