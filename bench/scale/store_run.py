@@ -17,13 +17,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
+import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-CHUNK = 1000  # articles generated at a time: bounded memory, negligible per-chunk overhead
+CHUNK = 1000  # articles generated (and plainly inserted) at a time: bounded memory, small per-chunk overhead
 MILESTONES = (10_000, 100_000, 1_000_000)
 
 
@@ -55,40 +57,39 @@ class Clock:
 
 
 class PlainInserter:
-    """The same rows as the real path writes (articles, article_urls, the search index), by executemany."""
+    """The rows the real path wrote for a chunk (articles, article_urls, the search index), read back and
+    written again by one executemany per table into a file with the same schema: what the same rows
+    cost SQLite alone. Generic over the root's schema: the index's columns and rowid come from its DDL."""
 
-    def __init__(self, path: str, root: SimpleNamespace) -> None:
-        self.m = root
-        store = root.ArticleStore(path)  # the root's own schema, then a bare connection
-        self.conn = store.db.conn
-        self.columns = {r[1] for r in self.conn.execute("PRAGMA table_info(articles)")}
-        self.next_id = 1
+    def __init__(self, path: str, store_class: Any, fold: Callable[[str | None], str], sites: list[str]) -> None:
+        self.conn = store_class(path).db.conn  # the root's own schema, then a bare connection
+        self.conn.executemany("INSERT INTO sites (name) VALUES (?)", [(site,) for site in sites])  # the foreign key
+        self.fold = fold
+        ddl = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+        args = ddl[ddl.index("(") + 1:ddl.rindex(")")].split(",")
+        self.fts_columns = [a.strip() for a in args if "=" not in a]
+        rowid = re.search(r"content_rowid\s*=\s*'?(\w+)", ddl)
+        self.fts_rowid = rowid.group(1) if rowid else "id"
 
-    def rows(self, batch: list[tuple[Any, dict]]) -> list[dict[str, Any]]:
-        out = []
-        for article, extra in batch:
-            url = self.m.canonicalize_url(article.url)
-            fields = self.m.article_fields(article)
-            row = {"id": self.next_id, "url": url, "site": extra["site"], "province": extra["province"], **fields,
-                   "dedup_key": self.m.dedup_key(extra["site"], article.title, article.published_at),
-                   "revision": 1, "first_seen_at": extra["seen_at"], "last_seen_at": extra["seen_at"],
-                   "last_changed_at": extra["seen_at"]}
-            out.append({k: v for k, v in row.items() if k in self.columns})
-            self.next_id += 1
+    def read(self, source: sqlite3.Connection, ids: list[int]) -> dict[str, tuple[list[str], list[tuple]]]:
+        marks = ", ".join("?" * len(ids))
+        out = {}
+        for table, key in (("articles", "id"), ("article_urls", "article_id")):
+            cursor = source.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})", ids)
+            out[table] = ([d[0] for d in cursor.description], cursor.fetchall())
+        names, rows = out["articles"]
+        index = [names.index(c) for c in self.fts_columns]
+        text = {names.index(c) for c in ("title", "lead", "body_text")}
+        fts_rows = [(row[names.index(self.fts_rowid)], *(self.fold(row[i]) if i in text else row[i] for i in index))
+                    for row in rows]
+        out["articles_fts"] = (["rowid", *self.fts_columns], fts_rows)
         return out
 
-    def insert(self, rows: list[dict[str, Any]]) -> None:
-        names = list(rows[0])
-        fts = self.m.FTS_COLUMNS
+    def insert(self, tables: dict[str, tuple[list[str], list[tuple]]]) -> None:
         self.conn.execute("BEGIN")
-        self.conn.executemany("INSERT OR IGNORE INTO sites(name) VALUES (?)", [(r["site"],) for r in rows])
-        self.conn.executemany(f"INSERT INTO articles ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                              [tuple(r.values()) for r in rows])
-        self.conn.executemany("INSERT INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
-                              [(r["url"], r["id"], r["first_seen_at"]) for r in rows])
-        self.conn.executemany(f"INSERT INTO articles_fts (rowid, {', '.join(fts)}) "
-                              f"VALUES (?, {', '.join('?' * len(fts))})",
-                              [(r["id"], *(self.m.vn_fold(r.get(c)) for c in fts)) for r in rows])
+        for table, (names, rows) in tables.items():
+            self.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                  rows)
         self.conn.execute("COMMIT")
 
 
@@ -99,13 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.append(str(Path(__file__).resolve().parents[2]))  # then this generator
     from bench.scale.generate import DEFAULT_SEED, generate_article, registry_sites
     from crawler.extract.article import Article
-    from crawler.store.archive import ArticleStore, article_fields, dedup_key
+    from crawler.store.archive import ArticleStore
     from crawler.store.folding import vn_fold
-    from crawler.store.schema import FTS_COLUMNS
-    from crawler.urls import canonicalize_url
 
-    code = SimpleNamespace(ArticleStore=ArticleStore, article_fields=article_fields, dedup_key=dedup_key,
-                           vn_fold=vn_fold, FTS_COLUMNS=FTS_COLUMNS, canonicalize_url=canonicalize_url)
     seed = DEFAULT_SEED if args.seed is None else args.seed
     extra_keys = ("site", "province", "seen_at", "contains")
     store = ArticleStore(args.db)
@@ -113,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         store.register_site(name=site["name"], origin=site["origin"], province=site["province"] or None,
                             organization=site["organization"], organization_type=site["organization_type"],
                             platform=site["platform"] or None, status=site["status"])
-    plain = PlainInserter(args.plain_db, code) if args.plain_db else None
+    plain = (PlainInserter(args.plain_db, ArticleStore, vn_fold, [s["name"] for s in registry_sites()])
+             if args.plain_db else None)
     batched = hasattr(store, "batch")
     real, floor, generation = Clock(), Clock(), Clock()
     planted: dict[str, list[int]] = {}
@@ -131,10 +129,10 @@ def main(argv: list[str] | None = None) -> int:
                         planted.setdefault(key, []).append(n)
                     chunk.append((Article(**fields), extra))
             with real:
-                for article, extra in chunk:
-                    store.upsert(article, site=extra["site"], province=extra["province"], seen_at=extra["seen_at"])
+                ids = [store.upsert(article, site=extra["site"], province=extra["province"],
+                                    seen_at=extra["seen_at"]).article_id for article, extra in chunk]
             if plain:
-                rows = plain.rows(chunk)
+                rows = plain.read(store.db.conn, ids)
                 with floor:
                     plain.insert(rows)
             done = start + len(chunk) - 1
