@@ -152,7 +152,7 @@ def other_rows(before: dict | None, after: dict) -> list[Row]:
     for i, m in enumerate(after["store"]["milestones"]):
         mb = before["store"]["milestones"][i] if before and i < len(before["store"]["milestones"]) else None
         rows.append(Row(f"store through `ArticleStore.upsert` at {m['articles']:,} (articles per CPU-second; plain "
-                        "executemany of the same rows)", store_text(mb), store_text(m),
+                        "executemany of the same rows)", store_text(mb, before), store_text(m, after),
                         fmt_ratio(store_rate(m), mb and store_rate(mb)), f"≥ {STORE_ARTICLES_PER_S:,} articles/s",
                         verdict(store_rate(m) >= STORE_ARTICLES_PER_S)))
     rows.append(Row("database size (published snapshot), bytes per article: total; articles; search index",
@@ -174,11 +174,11 @@ def store_rate(m: dict) -> float:
     return m["articles"] / m["store_cpu_s"] if m["store_cpu_s"] else float("nan")
 
 
-def store_text(m: dict | None) -> str:
-    if not m:
+def store_text(m: dict | None, results: dict | None) -> str:
+    if not m or not results:
         return "—"
     plain = f" (plain {m['articles'] / m['plain_cpu_s']:,.0f})" if m.get("plain_cpu_s") else ""
-    return f"{store_rate(m):,.0f}{plain}"
+    return f"{store_rate(m):,.0f}{plain}" + (", in `batch()`" if results["store"].get("batched") else "")
 
 
 def size_text(r: dict | None) -> str:
