@@ -92,3 +92,7 @@ def test_the_suite_runs_at_a_tiny_size(tmp_path):
         after = line.split(" | ")[2]
         assert re.search(r"\d", after), line
     assert "SQLite" in section and "Datasette" in section and "nproc" in section
+
+    side_by_side = all_rows(data, data)  # before = after: every ratio is 1, every row has both figures
+    assert all(r.ratio in ("1.00×", "—") for r in side_by_side) and sum(r.ratio == "1.00×" for r in side_by_side) > 20
+    assert all(r.before == r.after for r in side_by_side)
