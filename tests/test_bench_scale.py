@@ -66,7 +66,7 @@ def test_the_suite_runs_at_a_tiny_size(tmp_path):
            "--out", str(out), "--json", str(results)]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads(results.read_text(encoding="utf-8"))["after"]
+    data = json.loads(results.read_text(encoding="utf-8"))["results"]["after"]
 
     for endpoint, per_class in data["latency"]["endpoints"].items():
         assert set(per_class) == set(CLASSES), endpoint
