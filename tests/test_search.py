@@ -24,7 +24,7 @@ from crawler.extract.article import Article
 from crawler.publish import search
 from crawler.store import ArticleStore
 from crawler.store.folding import vn_fold
-from crawler.store.search_index import KEY_SPAN, is_current
+from crawler.store.search_index import KEY_SPAN, MAX_KEY_SECONDS, is_current
 from tests.conftest import ROOT
 
 PLUGIN = ROOT / "crawler/publish/datasette/plugins/vn_search.py"
@@ -134,8 +134,8 @@ def matches(doc, q: str) -> bool:
 
 def in_filters(doc, site="", date_from="", date_to="") -> bool:
     key = doc["search_key"]
-    return ((not site or doc["site"] == site) and key >= search.key_from(date_from)
-            and key < search.key_until(date_to))
+    lo, hi = search.key_range(date_from, date_to)
+    return (not site or doc["site"] == site) and lo <= key < hi
 
 
 QUERIES = [("Hà Văn Thưởng", {}), ("huyen bac quang", {}), ("đảng", {}), ("nghi quyet", {"site": "quangninh"}),
@@ -146,14 +146,18 @@ QUERIES = [("Hà Văn Thưởng", {}), ("huyen bac quang", {}), ("đảng", {}),
 def test_the_archive_uses_the_keyed_index(conn):
     assert is_current(conn)
     assert conn.execute("SELECT count(*) FROM articles WHERE search_key IS NULL").fetchone()[0] == 0
-    undated = conn.execute("SELECT search_key, id FROM articles WHERE published_at IS NULL LIMIT 1").fetchone()
-    assert undated["search_key"] == undated["id"]  # undated: key 0 × span + id, after every dated article
+    oldest_dated = conn.execute("SELECT max(search_key) FROM articles WHERE published_at IS NOT NULL").fetchone()[0]
+    newest_undated = conn.execute("SELECT min(search_key) FROM articles WHERE published_at IS NULL").fetchone()[0]
+    assert oldest_dated < newest_undated  # keys grow with age; undated articles count as the oldest
+    newest = conn.execute("SELECT id FROM articles ORDER BY search_key LIMIT 3").fetchall()
+    assert [r[0] for r in newest] == [r[0] for r in conn.execute(
+        "SELECT id FROM articles ORDER BY published_at DESC, id DESC LIMIT 3")]
 
 
 @pytest.mark.parametrize(("q", "filters"), QUERIES, ids=[q for q, _ in QUERIES])
 def test_newest_first_equals_the_reference(conn, corpus, q, filters):
     expected = sorted((d for d in corpus if matches(d, q) and in_filters(d, **filters)),
-                      key=lambda d: d["search_key"], reverse=True)
+                      key=lambda d: d["search_key"])
     assert len(expected) > search.PAGE_SIZE or q in ("Hà Văn Thưởng", "18-NQ/TW")
     assert every_page(conn, "newest", q, **filters) == [d["id"] for d in expected]
     first = run(conn, "newest", q, **filters)
@@ -161,8 +165,12 @@ def test_newest_first_equals_the_reference(conn, corpus, q, filters):
         assert first[0]["total"] == min(len(expected), SMALL_CAP + 1)
 
 
-def reference_ranked(conn, corpus, q, **filters) -> list[tuple[int, int, float]]:
-    """(article id, tier, bm25) in rank order; equal scores have no defined order among themselves."""
+def reference_ranked(conn, corpus, q, **filters) -> tuple[list[tuple[int, int, float]], int]:
+    """(article id, tier, bm25) in rank order (equal scores have no defined order among themselves), and
+    the total the page shows: exact up to COUNT_CAP, else "more than COUNT_CAP".
+
+    Tier 0: the newest window of phrase matches; tier 1: of the newest window of every-word matches,
+    those that are not phrase matches."""
     words = tokens(q)
     phrase = len(words) > 1 and '"' not in q
 
@@ -173,21 +181,26 @@ def reference_ranked(conn, corpus, q, **filters) -> list[tuple[int, int, float]]
     text = "{title lead body_text} : "
     by_words = bm25(text + "(" + " ".join(f'"{w}"' for w in words) + ")")
     by_phrase = bm25(text + '("' + " ".join(words) + '")') if phrase or q.startswith('"') else by_words
+    found = sorted((d for d in corpus if matches(d, q) and in_filters(d, **filters)),
+                   key=lambda d: d["search_key"])
+    newest = found[:SMALL_WINDOW]  # the newest matches of every word
+    if phrase:
+        tiers = [[d for d in found if has_phrase(d, words)][:SMALL_WINDOW],
+                 [d for d in newest if not has_phrase(d, words)]]
+    else:
+        tiers = [newest]
     out = []
-    for tier in ((True, False) if phrase else (None,)):
-        docs = [d for d in corpus if matches(d, q) and in_filters(d, **filters)
-                and (tier is None or has_phrase(d, words) == tier)]
-        docs = sorted(docs, key=lambda d: d["search_key"], reverse=True)[:SMALL_WINDOW]
-        scores = by_words if tier is False else by_phrase
-        out += sorted(((d["id"], int(tier is False), scores[d["search_key"]]) for d in docs),
-                      key=lambda found: (found[1], found[2]))
-    return out
+    for tier, docs in enumerate(tiers):
+        scores = by_words if tier == 1 else by_phrase
+        out += sorted(((d["id"], tier, scores[d["search_key"]]) for d in docs), key=lambda found: found[1:])
+    return out, (len(found) if len(found) <= SMALL_CAP else SMALL_CAP + 1)
 
 
 @pytest.mark.parametrize(("q", "filters"), QUERIES, ids=[q for q, _ in QUERIES])
 def test_ranked_equals_the_reference(conn, corpus, q, filters):
-    expected = reference_ranked(conn, corpus, q, **filters)
+    expected, total = reference_ranked(conn, corpus, q, **filters)
     got = every_page(conn, "search", q, **filters)
+    assert {row["total"] for row in run(conn, "search", q, **filters)} == ({total} if expected else set())
     assert len(got) == len(set(got)) == len(expected)  # paging neither repeats nor skips an article
     rank = {article: (tier, score) for article, tier, score in expected}
     assert set(got) == set(rank)
@@ -211,10 +224,10 @@ def test_table_search_box_lists_the_newest_matches(conn, corpus):
     """The clause vn_search adds for `?_search=` (capped: the newest COUNT_CAP matches)."""
     match = search.match_expression("tuyen giao")
     rows = conn.execute("SELECT id FROM articles WHERE search_key IN (SELECT rowid FROM articles_fts WHERE "
-                        "articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY published_at DESC, id DESC",
+                        "articles_fts MATCH ? ORDER BY rowid LIMIT ?) ORDER BY published_at DESC, id DESC",
                         [match, SMALL_CAP]).fetchall()
-    expected = sorted((d for d in corpus if has_words(d, ["tuyen", "giao"])), key=lambda d: d["search_key"],
-                      reverse=True)[:SMALL_CAP]
+    expected = sorted((d for d in corpus if has_words(d, ["tuyen", "giao"])),
+                      key=lambda d: d["search_key"])[:SMALL_CAP]
     assert [r["id"] for r in rows] == [d["id"] for d in expected]
 
 
@@ -226,7 +239,9 @@ def test_table_search_box_lists_the_newest_matches(conn, corpus):
 def test_date_filters_read_vietnamese_forms(typed, start, end):
     first, after = search.read_period(typed)
     assert (first.isoformat(), after.isoformat()) == (f"{start}T00:00:00+07:00", f"{end}T00:00:00+07:00")
-    assert search.key_from(typed) == int(first.timestamp()) * KEY_SPAN
+    lo, hi = search.key_range(typed, typed)
+    assert hi == (MAX_KEY_SECONDS - int(first.timestamp()) + 1) * KEY_SPAN
+    assert lo == (MAX_KEY_SECONDS - int(after.timestamp()) + 1) * KEY_SPAN
 
 
 @pytest.mark.parametrize("typed", ["31/02/2024", "13/2024", "hôm qua", "2024/03/05", "1/1/24"])

@@ -4,13 +4,14 @@ Pure functions; the Datasette plugin (datasette/plugins/vn_search.py) registers 
 functions for the canned queries and uses them for the table search box.
 
     match_expression("Hà Văn Thưởng", tier="phrase")   # the whole name as a phrase
-    match_expression("Hà Văn Thưởng", tier="rest")     # all three words, not as that phrase
-    period_keys("01/2024", "2024")                      # search keys of Jan 2024 .. end of 2024
+    match_expression("Hà Văn Thưởng", tier="rest")     # all three words (the phrase tier taken out in SQL)
+    key_range("01/2024", "2024")                        # the search keys of Jan 2024 .. Dec 2024
 
 Ranking is phrase-first: a multi-word input without quotes is looked up as one phrase first
-("tier" 0) and then as separate words anywhere in the article (tier 1); bm25 orders each
-tier. A date filter reads the forms Vietnamese readers write (dd/mm/yyyy, d/m/yyyy,
-mm/yyyy, yyyy) and ISO, as a day, month or year in Vietnam time.
+("tier" 0) and then as separate words anywhere in the article (tier 1: the newest matches of
+every word that are not phrase matches); bm25 orders each tier. A date filter reads the forms
+Vietnamese readers write (dd/mm/yyyy, d/m/yyyy, mm/yyyy, yyyy) and ISO, as a day, month or year
+in Vietnam time.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ from crawler.store.folding import vn_fold
 from crawler.store.search_index import KEY_SPAN, MAX_KEY_SECONDS, TEXT_COLUMNS, key_for_time, scope_match
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-# Ranking scores only the newest this-many matches of a tier (bm25 costs ~2 µs per scored row: 20k rows
+# Ranking scores only the newest this-many matches of a tier (bm25 costs ~2-5 µs per scored row: 10k rows
 # stay under ~50 ms); more matches than this are a query to narrow, and the page says so.
-RANK_WINDOW = 20_000
+RANK_WINDOW = 10_000
 # Totals are counted up to this and shown as "more than …" beyond it (an exact count of a word found in
 # every article means reading its whole posting list).
 COUNT_CAP = 10_000
 PAGE_SIZE = 50
 # Search keys below and above every article (the bounds of an open date range).
-KEY_MIN, KEY_MAX = -MAX_KEY_SECONDS * KEY_SPAN, (MAX_KEY_SECONDS + 1) * KEY_SPAN
+KEY_MIN, KEY_MAX = 0, (2 * MAX_KEY_SECONDS + 1) * KEY_SPAN
 
 _SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"'})
 _TEXT = "{" + " ".join(TEXT_COLUMNS) + "}"
@@ -85,23 +86,17 @@ def match_expression(query: str | None, site: str | None = "", province: str | N
     """The FTS5 MATCH of a search: the words in title, lead or text, within a site and/or province.
 
     `tier` "all": every word anywhere; "phrase": the whole input as a phrase (every word when it is
-    one word or quoted); "rest": every word, but not as that phrase (nothing when there is no phrase
-    tier).
+    one word or quoted); "rest": every word when there is a phrase tier, else nothing. The ranked
+    search takes the phrase tier's matches out of the rest itself (not with FTS5's NOT, which drops
+    rows when walked newest first on SQLite 3.40).
     """
-    words = f"{_TEXT} : ({escape_words(query)})"
-    phrase = phrase_of(query)
-    if tier == "phrase" and phrase:
-        text = f"{_TEXT} : ({phrase})"
-    elif tier == "rest":
-        if not phrase:
-            return NOTHING
-        text = f"{words} NOT {_TEXT} : ({phrase})"
-    elif tier in ("all", "phrase"):
-        text = words
-    else:
+    if tier not in ("all", "phrase", "rest"):
         raise ValueError(f"unknown search tier {tier!r}")
-    if escape_words(query) == NOTHING:
+    words = escape_words(query)
+    phrase = phrase_of(query)
+    if words == NOTHING or (tier == "rest" and not phrase):
         return NOTHING
+    text = f"{_TEXT} : ({phrase if tier == 'phrase' and phrase else words})"
     scope = scope_match(site or "", province or "")
     return f"({text}) AND {scope}" if scope else text
 
@@ -147,14 +142,21 @@ def read_period(value: str) -> tuple[datetime, datetime]:
     raise DateFilterError(f"cannot read the date {value!r}: write {ACCEPTED}")
 
 
-def key_from(date_from: str | None) -> int:
-    """The smallest search key a `date_from` filter keeps (every key when empty)."""
-    return key_for_time(read_period(date_from)[0]) if date_from and date_from.strip() else KEY_MIN
+def key_after(date_from: str | None) -> int:
+    """The first search key past a `date_from` filter (keys grow with age: articles published on or after
+    its day, month or year have smaller keys); no bound when empty."""
+    return key_for_time(read_period(date_from)[0]) if date_from and date_from.strip() else KEY_MAX
 
 
-def key_until(date_to: str | None) -> int:
-    """The first search key after a `date_to` filter's day, month or year (no bound when empty)."""
-    return key_for_time(read_period(date_to)[1]) if date_to and date_to.strip() else KEY_MAX
+def key_start(date_to: str | None) -> int:
+    """The smallest search key a `date_to` filter keeps: articles published after its day, month or year
+    have smaller keys; no bound when empty."""
+    return key_for_time(read_period(date_to)[1]) if date_to and date_to.strip() else KEY_MIN
+
+
+def key_range(date_from: str | None, date_to: str | None) -> tuple[int, int]:
+    """[lo, hi): the search keys of the articles a date filter keeps."""
+    return key_start(date_to), key_after(date_from)
 
 
 def date_filter_problem(date_from: str | None, date_to: str | None) -> str | None:

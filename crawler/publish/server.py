@@ -23,7 +23,6 @@ file, so do not leave it running on a swapped file).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
@@ -81,20 +80,44 @@ def inspect_is_fresh(db: Path, inspect_file: Path, name: str = DATABASE_NAME) ->
         return False
 
 
-def ensure_inspect_file(db: str | Path, inspect_file: str | Path | None = None) -> Path:
-    """An up-to-date `datasette inspect` file for `db` (table counts, hash), written when
-    missing or stale. Falls back to the temp directory when `db`'s directory is read-only."""
-    from datasette.cli import inspect_
+def inspect_data(db: Path) -> dict:
+    """What `datasette inspect` writes (table counts, a hash, the size), in a fraction of the time.
 
+    Datasette hashes the whole file for the "hash" (18 s at 10 GB), and uses it only to tell versions
+    apart (cache-busting URLs, off here); a fingerprint of size, modification time and SQLite's header
+    (its change counter and schema cookie) tells the same. Counts come from SQLite's smallest index."""
+    stat = db.stat()
+    with db.open("rb") as file:
+        header = file.read(100)
+    fingerprint = hashlib.sha256(f"{stat.st_size}:{stat.st_mtime_ns}:".encode() + header).hexdigest()
+    conn = sqlite3.connect(f"{db.as_uri()}?immutable=1", uri=True)
+    try:
+        tables = conn.execute("SELECT name, sql LIKE 'CREATE VIRTUAL%' FROM sqlite_master WHERE type = 'table'")
+        counts = {}
+        for name, virtual in tables.fetchall():
+            # a full-text index counts its documents in its own _docsize table: counting the index itself
+            # would read every article's text
+            counted = f"{name}_docsize" if virtual else name
+            try:
+                counts[name] = conn.execute(f'SELECT count(*) FROM "{counted}"').fetchone()[0]
+            except sqlite3.OperationalError:  # a virtual table of another kind
+                continue
+    finally:
+        conn.close()
+    return {"hash": fingerprint, "size": stat.st_size, "file": str(db),
+            "tables": {name: {"count": count} for name, count in counts.items()}}
+
+
+def ensure_inspect_file(db: str | Path, inspect_file: str | Path | None = None) -> Path:
+    """An up-to-date inspect file for `db` (`inspect_data`), written when missing or stale. Falls back to
+    the temp directory when `db`'s directory is read-only."""
     db = Path(db).resolve()
     target = Path(inspect_file) if inspect_file else inspect_path_for(db)
     fallback = Path(tempfile.gettempdir()) / f"{db.stem}-{hashlib.sha1(str(db).encode()).hexdigest()[:12]}-inspect.json"
     for candidate in (target, fallback):
         if inspect_is_fresh(db, candidate):
             return candidate
-    data = asyncio.run(inspect_([str(db)], []))
-    entry = next(iter(data.values()))  # keyed by the file's stem; the server names it DATABASE_NAME
-    payload = json.dumps({DATABASE_NAME: entry}, indent=2)
+    payload = json.dumps({DATABASE_NAME: inspect_data(db)}, indent=2)
     for candidate in (target, fallback):
         try:
             tmp = candidate.with_name(candidate.name + f".{os.getpid()}.tmp")

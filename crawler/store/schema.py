@@ -33,6 +33,8 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "pk": "id", "not_null": {"url", "site"}, "foreign_keys": [("site", "sites", "name")],
         "indexes": [(["url"], True), (["site", "published_at"], False), (["dedup_key"], False),
                     (["published_at"], False), (["search_key"], True),
+                    # what the table shows and facets for the matches of a search, read without the rows
+                    (["search_key", "site", "province", "category", "published_year", "author"], False),
                     # facets: counted from an index, not by reading 5 KB rows
                     (["province"], False), (["category"], False), (["published_year"], False), (["author"], False)],
     },

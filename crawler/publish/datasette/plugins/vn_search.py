@@ -6,7 +6,7 @@ remove_diacritics 2`, keyed by `articles.search_key` in publication order
 MATCH. This plugin
 
 * registers the SQL functions the canned queries `search` and `newest` use (metadata.yml):
-  `vn_match(q, site, province, tier)`, `vn_key_from(date)`, `vn_key_until(date)` and the
+  `vn_match(q, site, province, tier)`, `vn_key_start(date_to)`, `vn_key_after(date_from)` and the
   page, window and count constants; plus `vn_fold(text)` and an `escape_fts(query)` that folds
   and quotes (`trylast=True`, so it replaces Datasette's own);
 * answers the articles table's search box (`?_search=`) itself (`filters_from_request`): the
@@ -73,8 +73,8 @@ def prepare_connection(conn):
     conn.create_function("vn_fold", 1, vn_fold, deterministic=True)
     conn.create_function("escape_fts", 1, vn_escape_fts, deterministic=True)
     conn.create_function("vn_match", 4, search.match_expression, deterministic=True)
-    conn.create_function("vn_key_from", 1, _or_null(search.key_from), deterministic=True)
-    conn.create_function("vn_key_until", 1, _or_null(search.key_until), deterministic=True)
+    conn.create_function("vn_key_start", 1, _or_null(search.key_start), deterministic=True)
+    conn.create_function("vn_key_after", 1, _or_null(search.key_after), deterministic=True)
     conn.create_function("vn_page_offset", 1, _page_offset, deterministic=True)
     for name, value in (("vn_page_size", search.PAGE_SIZE), ("vn_rank_window", search.RANK_WINDOW),
                         ("vn_count_cap", search.COUNT_CAP)):
@@ -100,7 +100,7 @@ def filters_from_request(request, database, table, datasette):
         except sqlite3.OperationalError as exc:  # raw mode: FTS5 syntax the reader got wrong
             raise BadRequest(f"search: {exc}") from None
         capped = found > search.COUNT_CAP
-        newest = " ORDER BY rowid DESC LIMIT :vn_cap" if capped else ""
+        newest = " ORDER BY rowid LIMIT :vn_cap" if capped else ""  # keys grow with age
         clause = f"search_key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :vn_match{newest})"
         described = f'search matches "{query}"'
         if capped:
