@@ -11,7 +11,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -27,8 +26,8 @@ from crawler.crawl import capture
 from crawler.extract.article import Article
 from crawler.mirror import MirrorServer
 from crawler.store import ArticleStore, integrity
-from tests.conftest import ROOT, load_expected, query, run_spider
-from tests.test_scheduled import file_of, routes_of, save_routes
+from tests.conftest import ROOT, query, run_spider
+from tests.test_scheduled import crawl_one_at_a_time, slow_articles
 
 SITE = "tuyengiao"
 
@@ -201,16 +200,11 @@ def stored_in_process(log: Path) -> int:
 
 def test_a_crawl_killed_mid_batch_keeps_every_committed_article_whole(mirror_copy, tmp_path):
     root = mirror_copy(SITE)
-    routes = routes_of(root)
-    articles = load_expected(SITE)["articles"]
-    for path in articles:  # slow article pages: the kill lands between two commits
-        routes[path] = {"file": file_of(routes[path]), "delay": 0.3}
-    save_routes(root, routes)
+    articles = slow_articles(root, SITE, 0.3)  # slow article pages: the kill lands between two commits
     db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
     with MirrorServer(root) as mirror:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", SITE, "-a", f"base_url={mirror.base_url}",
-               "-s", f"ARCHIVE_DB={db}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", f"LOG_FILE={log}",
-               "-s", "LOG_LEVEL=DEBUG", "-s", f"ARCHIVE_BATCH_SIZE={BATCH}", "-s", "ARCHIVE_BATCH_SECONDS=600"]
+        cmd = crawl_one_at_a_time(SITE, mirror.base_url, db, f"LOG_FILE={log}", "LOG_LEVEL=DEBUG",
+                                  f"ARCHIVE_BATCH_SIZE={BATCH}", "ARCHIVE_BATCH_SECONDS=600")
         child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         committed = 0
@@ -254,16 +248,10 @@ def test_a_crawl_killed_mid_batch_keeps_every_committed_article_whole(mirror_cop
 
 def test_a_slow_crawl_commits_every_batch_seconds_however_few_articles(mirror_copy, tmp_path):
     root = mirror_copy(SITE)
-    routes = routes_of(root)
-    articles = load_expected(SITE)["articles"]
-    for path in articles:
-        routes[path] = {"file": file_of(routes[path]), "delay": 0.3}
-    save_routes(root, routes)
+    articles = slow_articles(root, SITE, 0.3)
     db = tmp_path / "archive.db"
     with MirrorServer(root) as mirror:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", SITE, "-a", f"base_url={mirror.base_url}",
-               "-s", f"ARCHIVE_DB={db}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-               "-s", "ARCHIVE_BATCH_SIZE=1000", "-s", "ARCHIVE_BATCH_SECONDS=1"]
+        cmd = crawl_one_at_a_time(SITE, mirror.base_url, db, "ARCHIVE_BATCH_SIZE=1000", "ARCHIVE_BATCH_SECONDS=1")
         child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seen_while_running: set[int] = set()
         try:

@@ -749,6 +749,7 @@ def test_publish_snapshot_copies_a_live_database_consistently(tmp_path):
     assert sorted(p.name for p in dest.parent.iterdir()) == ["archive.db", "archive.db-inspect.json"]
     inspect = json.loads((dest.parent / "archive.db-inspect.json").read_text())
     assert inspect["archive"]["tables"]["articles"]["count"] == 21
+    assert inspect["archive"]["tables"]["articles_fts"]["count"] == 21  # counted from its _docsize table
     assert publish.inspect_is_fresh(dest, dest.parent / "archive.db-inspect.json")
 
 

@@ -42,6 +42,25 @@ def file_of(route) -> str:
     return route if isinstance(route, str) else route["file"]
 
 
+def slow_articles(root: Path, site: str, delay: float) -> dict:
+    """Make the mirror at `root` answer every article page of `site` after `delay` seconds; its articles."""
+    routes = routes_of(root)
+    articles = load_expected(site)["articles"]
+    for path in articles:
+        routes[path] = {"file": file_of(routes[path]), "delay": delay}
+    save_routes(root, routes)
+    return articles
+
+
+def crawl_one_at_a_time(site: str, base_url: str, db: Path, *settings: str) -> list[str]:
+    """The `scrapy crawl` command of `site` against a mirror, one request at a time, with `-s` settings."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", site, "-a", f"base_url={base_url}",
+           "-s", f"ARCHIVE_DB={db}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    return cmd
+
+
 def article_snapshot(db: Path) -> dict[str, tuple]:
     return {r["url"].split("/", 3)[-1]: (r["content_hash"], r["removed_at"])
             for r in query(db, "SELECT url, content_hash, removed_at FROM articles")}
@@ -168,16 +187,11 @@ def test_a_site_that_is_down_fails_alone(tmp_path):
 
 def test_sigkill_midway_leaves_a_consistent_archive_and_the_rerun_resumes(mirror_copy, tmp_path):
     root = mirror_copy(SITE)
-    routes = routes_of(root)
-    articles = load_expected(SITE)["articles"]
-    for path in articles:
-        routes[path] = {"file": file_of(routes[path]), "delay": 0.4}
-    save_routes(root, routes)
+    articles = slow_articles(root, SITE, 0.4)
     db = tmp_path / "archive.db"
     with MirrorServer(root) as mirror:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", SITE, "-a", f"base_url={mirror.base_url}",
-               "-s", f"ARCHIVE_DB={db}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-               "-s", "ARCHIVE_BATCH_SIZE=2"]  # commits every 2 articles: some are stored long before the end
+        # commits every 2 articles: some are stored long before the end
+        cmd = crawl_one_at_a_time(SITE, mirror.base_url, db, "ARCHIVE_BATCH_SIZE=2")
         child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         stored_before_kill = 0

@@ -110,8 +110,7 @@ def filters_from_request(request, database, table, datasette):
                           " add words, \"a phrase\" or a filter to narrow)")
         facets_off = b"_nofacet=1" in request.scope.get("query_string", b"")
         return FilterArguments([clause], {"vn_match": match, "vn_cap": search.COUNT_CAP}, [described],
-                               {"supports_search": True, "search": query, "search_capped": capped,
-                                "search_facets_off": facets_off})
+                               {"supports_search": True, "search": query, "search_facets_off": facets_off})
 
     return inner
 
