@@ -83,6 +83,15 @@ def phrase_of(query: str | None) -> str | None:
     return '"' + " ".join(words) + '"'
 
 
+def is_tiered(query: str | None) -> bool:
+    """Whether the ranked search has two tiers (the phrase, then the words anywhere) for this input.
+
+    >>> is_tiered("Hà Văn Thưởng"), is_tiered('"Hà Văn Thưởng"'), is_tiered("Đảng")
+    (True, False, False)
+    """
+    return phrase_of(query) is not None
+
+
 def match_expression(query: str | None, site: str | None = "", province: str | None = "",
                      tier: str = "all") -> str:
     """The FTS5 MATCH of a search: the words in title, lead or text, within a site and/or province.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from crawler.extract.cleaning import normalize_text
 from crawler.extract.gazetteer import PROVINCES_NEW, PROVINCES_OLD
@@ -31,6 +32,10 @@ PROPER_NAMES = tuple(sorted({
     "Thành ủy", "Nhà nước", "Quốc hội", "Chính phủ", "Mặt trận Tổ quốc", "Tổ quốc", "Việt Nam",
     *PROVINCES_OLD, *PROVINCES_NEW,
 }, key=lambda name: (-len(name.split()), name)))
+# The names by their first folded word: (folded words, the words as spelt), longest first.
+_NAMES_BY_FIRST: dict[str, list[tuple[list[str], list[str]]]] = {}
+for _name in PROPER_NAMES:
+    _NAMES_BY_FIRST.setdefault(_name.split()[0].casefold(), []).append((_name.casefold().split(), _name.split()))
 # Where a new part of a heading starts (its first word is capitalised like the label's first).
 PART_SEPARATORS = {"-", "–", "—", ":", "|", "/"}
 _WORD = re.compile(r"\S+")
@@ -46,6 +51,7 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+@lru_cache(maxsize=4096)  # a site has a few dozen sections: every article repeats one
 def category_label(category: str | None) -> str | None:
     """The section name as the facet shows it (None for an empty one)."""
     if not category:
@@ -60,9 +66,10 @@ def category_label(category: str | None) -> str | None:
     starts_part = True
     i = 0
     while i < len(words):
-        name = next((n for n in PROPER_NAMES if folded[i:i + len(n.split())] == n.casefold().split()), None)
+        name = next((spelt for name, spelt in _NAMES_BY_FIRST.get(folded[i], ()) if folded[i:i + len(name)] == name),
+                    None)
         if name:
-            for spelt in name.split():  # the name as written, the punctuation around it kept
+            for spelt in name:  # the name as written, the punctuation around it kept
                 out.append(words[i].replace(words[i].strip(_PUNCTUATION), spelt))
                 i += 1
             starts_part = False

@@ -6,12 +6,12 @@ remove_diacritics 2`, keyed by `articles.search_key` in publication order
 MATCH. This plugin
 
 * registers the SQL functions the canned queries `search` and `newest` use (metadata.yml):
-  `vn_match(q, site, province, tier)`, `vn_key_start(date_to)`, `vn_key_after(date_from)` and the
+  `vn_match(q, site, province, tier)`, `vn_tiered(q)`, `vn_key_start(date_to)`, `vn_key_after(date_from)` and the
   page, window and count constants; plus `vn_fold(text)` and an `escape_fts(query)` that folds
   and quotes (`trylast=True`, so it replaces Datasette's own);
 * answers the articles table's search box (`?_search=`) itself (`filters_from_request`): the
-  matches newest first, at most the newest COUNT_CAP of them when there are more (then the page
-  says so), so the page, its count and its facets read a bounded set;
+  matches newest first, at most the newest COUNT_CAP of them (the page says so), so the page,
+  its count and its facets read a bounded set;
 * refuses a date filter it cannot read with a 400 and a one-line message (an ASGI wrapper:
   the query would otherwise run and silently find nothing);
 * leaves the table's facets off on search results unless asked (`_with_facets=1` or a `_facet=`):
@@ -75,6 +75,7 @@ def prepare_connection(conn):
     conn.create_function("vn_fold", 1, vn_fold, deterministic=True)
     conn.create_function("escape_fts", 1, vn_escape_fts, deterministic=True)
     conn.create_function("vn_match", 4, search.match_expression, deterministic=True)
+    conn.create_function("vn_tiered", 1, search.is_tiered, deterministic=True)
     conn.create_function("vn_key_start", 1, _or_null(search.key_start), deterministic=True)
     conn.create_function("vn_key_after", 1, _or_null(search.key_after), deterministic=True)
     conn.create_function("vn_page_offset", 1, _page_offset, deterministic=True)
@@ -94,20 +95,18 @@ def filters_from_request(request, database, table, datasette):
             return FilterArguments([], extra_context={"supports_search": True})
         raw = request.args.get("_searchmode") == "raw"
         match = search.raw_expression(query) if raw else search.match_expression(query)
-        db = datasette.get_database(database)
-        try:
-            found = (await db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH :m LIMIT :cap)",
-                {"m": match, "cap": search.COUNT_CAP + 1})).first()[0]
-        except sqlite3.OperationalError as exc:  # raw mode: FTS5 syntax the reader got wrong
-            raise BadRequest(f"search: {exc}") from None
-        capped = found > search.COUNT_CAP
-        newest = " ORDER BY rowid LIMIT :vn_cap" if capped else ""  # keys grow with age
-        clause = f"search_key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :vn_match{newest})"
-        described = f'search matches "{query}"'
-        if capped:
-            described += (f" (more than {search.COUNT_CAP:,} articles: the newest {search.COUNT_CAP:,} are listed;"
-                          " add words, \"a phrase\" or a filter to narrow)")
+        if raw:  # FTS5 syntax the reader got wrong: a one-line 400, not Datasette's error page
+            try:
+                await datasette.get_database(database).execute(
+                    "SELECT 1 FROM articles_fts WHERE articles_fts MATCH :m LIMIT 1", {"m": match})
+            except sqlite3.OperationalError as exc:
+                raise BadRequest(f"search: {exc}") from None
+        # the newest COUNT_CAP matches (keys grow with age): the set is bounded with no count first, so the
+        # page and Datasette's count each read at most COUNT_CAP matches
+        clause = ("search_key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :vn_match"
+                  " ORDER BY rowid LIMIT :vn_cap)")
+        described = (f'search matches "{query}" (the newest {search.COUNT_CAP:,} at most: add words,'
+                     ' "a phrase" or a filter to narrow)')
         facets_off = b"_nofacet=1" in request.scope.get("query_string", b"")
         return FilterArguments([clause], {"vn_match": match, "vn_cap": search.COUNT_CAP}, [described],
                                {"supports_search": True, "search": query, "search_facets_off": facets_off})
