@@ -85,6 +85,6 @@ def table_url(query: dict[str, Any], facets: bool) -> str:
     if query["date_to"]:
         last = date.fromisoformat(query["date_to"])
         params.append(("published_at__lt", (last + timedelta(days=1)).isoformat()))  # as the canned queries
-    if not facets:
-        params.append(("_nofacet", "1"))
+    # facets on search results are counted only when asked (after issue 13); the code before counts them anyway
+    params.append(("_with_facets", "1") if facets else ("_nofacet", "1"))
     return "/archive/articles.json?" + urlencode(params)
