@@ -83,6 +83,15 @@ def phrase_of(query: str | None) -> str | None:
     return '"' + " ".join(words) + '"'
 
 
+def has_phrase(query: str | None) -> bool:
+    """Whether the input quotes a phrase of several words (its walk checks positions: the costly kind).
+
+    >>> has_phrase('"chuyển đổi số" Đảng'), has_phrase("chuyển đổi số"), has_phrase('"Đảng"')
+    (True, False, False)
+    """
+    return any(" " in phrase.strip() for phrase in re.findall(r'"([^"]*)"', fold_query(query)))
+
+
 def is_tiered(query: str | None) -> bool:
     """Whether the ranked search has two tiers (the phrase, then the words anywhere) for this input.
 

@@ -28,6 +28,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
+import uuid
+from collections import OrderedDict
 from urllib.parse import parse_qs
 
 from datasette.filters import FilterArguments
@@ -63,6 +66,39 @@ def _or_null(read):
     return checked
 
 
+class MatchKeys:
+    """The newest `cap` search keys of a MATCH as a JSON list, walked once per table search.
+
+    A table search runs its page, its count and each facet as separate queries over the same set; each
+    would walk the index again (for a phrase of common syllables, a position scan of every candidate).
+    `request` is a token of one page request: a set is reused by that request's queries only, so every
+    search is measured, and answered, as a first one."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size  # requests served at once, with room
+        self.walks = 0
+        self._sets: OrderedDict[tuple[str, str, int], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, conn: sqlite3.Connection, match: str, cap: int, request: str) -> str:
+        key = (request, match, cap)
+        with self._lock:
+            if (found := self._sets.get(key)) is not None:
+                return found
+        rows = conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid LIMIT ?",
+                            [match, cap]).fetchall()
+        found = json.dumps([row[0] for row in rows])
+        with self._lock:
+            self.walks += 1
+            self._sets[key] = found
+            while len(self._sets) > self.size:
+                self._sets.popitem(last=False)
+        return found
+
+
+MATCH_KEYS = MatchKeys()
+
+
 def _page_offset(page) -> int:
     try:
         return (max(int(page or 1), 1) - 1) * search.PAGE_SIZE
@@ -76,6 +112,8 @@ def prepare_connection(conn):
     conn.create_function("escape_fts", 1, vn_escape_fts, deterministic=True)
     conn.create_function("vn_match", 4, search.match_expression, deterministic=True)
     conn.create_function("vn_tiered", 1, search.is_tiered, deterministic=True)
+    conn.create_function("vn_match_keys", 3, lambda match, cap, request: MATCH_KEYS(conn, match, cap, request),
+                         deterministic=True)
     conn.create_function("vn_key_start", 1, _or_null(search.key_start), deterministic=True)
     conn.create_function("vn_key_after", 1, _or_null(search.key_after), deterministic=True)
     conn.create_function("vn_page_offset", 1, _page_offset, deterministic=True)
@@ -101,14 +139,21 @@ def filters_from_request(request, database, table, datasette):
                     "SELECT 1 FROM articles_fts WHERE articles_fts MATCH :m LIMIT 1", {"m": match})
             except sqlite3.OperationalError as exc:
                 raise BadRequest(f"search: {exc}") from None
-        # the newest COUNT_CAP matches (keys grow with age): the set is bounded with no count first, so the
-        # page and Datasette's count each read at most COUNT_CAP matches
-        clause = ("search_key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :vn_match"
-                  " ORDER BY rowid LIMIT :vn_cap)")
+        # The newest COUNT_CAP matches (keys grow with age), with no count first. A phrase (or raw syntax)
+        # is walked once for the page, Datasette's count and the facets (MatchKeys); plain words are
+        # walked by each (a walk of words costs less than handing 10,000 keys around: measured).
+        if raw or search.has_phrase(query):
+            clause = "search_key IN (SELECT value FROM json_each(vn_match_keys(:vn_match, :vn_cap, :vn_request)))"
+        else:
+            clause = ("search_key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :vn_match"
+                      " ORDER BY rowid LIMIT :vn_cap)")
         described = (f'search matches "{query}" (the newest {search.COUNT_CAP:,} at most: add words,'
                      ' "a phrase" or a filter to narrow)')
         facets_off = b"_nofacet=1" in request.scope.get("query_string", b"")
-        return FilterArguments([clause], {"vn_match": match, "vn_cap": search.COUNT_CAP}, [described],
+        params = {"vn_match": match, "vn_cap": search.COUNT_CAP}
+        if ":vn_request" in clause:
+            params["vn_request"] = uuid.uuid4().hex
+        return FilterArguments([clause], params, [described],
                                {"supports_search": True, "search": query, "search_facets_off": facets_off})
 
     return inner
