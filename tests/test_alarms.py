@@ -22,3 +22,13 @@ def test_pages_refused_by_design_raise_nothing():
     stats = {"archive/skipped/listing": 6, "archive/skipped/document_list": 4, "archive/skipped/no_date": 5,
              "archive/skipped/static_page": 3, "archive/skipped/no_article": 2}
     assert evaluate_alarms(run(**stats), []) == []
+
+
+def test_author_coverage_is_compared_with_the_last_finished_run():
+    """A run that resumes a killed one holds the pages the killed one did not reach: its partial sample is
+    no baseline (the full-disk resume of tests/test_hardening.py raised "69%, was 100%")."""
+    now = run(**{"archive/fields/author": 9})  # 45% of 20 pages
+    killed = {**run(**{"archive/fields/author": 20}), "finish_reason": "disk_full"}
+    finished = run(**{"archive/fields/author": 20})
+    assert evaluate_alarms(now, [killed]) == []
+    assert evaluate_alarms(now, [killed, finished]) == ["coverage:author: 45%, was 100%"]

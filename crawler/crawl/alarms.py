@@ -4,7 +4,7 @@
 
 * `no_articles`: the listings used to yield article links and now yield none;
 * `coverage:<field>`: too few article pages gave a title / date / body (absolute
-  floor), or the author coverage fell well below the previous run's;
+  floor), or the author coverage fell well below the last finished run's;
 * `coverage:dropped`: many article pages were dropped as empty or as no article (every drop is
   counted by reason in the stats, `archive/skipped/<reason>`; their captures stay for `reextract`);
 * `selectors`: most article pages needed the generic fallback for the body;
@@ -52,6 +52,8 @@ def evaluate_alarms(run: dict[str, Any], previous: list[dict[str, Any]],
     limits = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     stats = json.loads(run["stats"]) if isinstance(run["stats"], str) else run["stats"]
     previous_stats = [json.loads(p["stats"]) for p in previous if p.get("stats")]
+    finished_stats = [json.loads(p["stats"]) for p in previous
+                      if p.get("stats") and p.get("finish_reason") == "finished"]
     alarms = []
     if run.get("finish_reason") != "finished":
         alarms.append(f"unfinished: finish reason {run.get('finish_reason')}")
@@ -66,7 +68,9 @@ def evaluate_alarms(run: dict[str, Any], previous: list[dict[str, Any]],
             if share is not None and share < floor and missing >= limits["min_missing_for_coverage"]:
                 alarms.append(f"coverage:{name}: {share:.0%} of {pages} article pages (floor {floor:.0%})")
         author = _coverage(stats, "author")
-        earlier = [c for p in previous_stats if (c := _coverage(p, "author")) is not None]
+        # the baseline is the last finished run: a killed or interrupted run's pages are a partial sample
+        # (whatever the scheduler fetched first), and the run that resumes it holds the rest
+        earlier = [c for p in finished_stats if (c := _coverage(p, "author")) is not None]
         if author is not None and earlier and author < earlier[0] - limits["max_author_drop"]:
             alarms.append(f"coverage:author: {author:.0%}, was {earlier[0]:.0%}")
         failed = {reason: stats.get(f"archive/skipped/{reason}", 0) for reason in FAILURE_DROPS}
