@@ -15,6 +15,7 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -570,9 +571,9 @@ def test_an_article_page_stays_fast_while_hostile_requests_run(public):
         stop.set()
         for thread in threads:
             thread.join(timeout=40)
-    # What the guard promises: an article page never waits behind a hostile query, which may hold a thread
-    # for the whole SQL time limit (unguarded, the page took 8.7-11.2 s). How fast it stays is measured by
-    # scripts/bench_hostile (BENCHMARKS.md), not here: on two shared cores single requests reach ~1 s.
-    limit = SETTINGS["sql_time_limit_ms"] / 1000
-    assert max(latencies) < limit, sorted(latencies)[-5:]
+    # Unguarded, the page took 8.7-11.2 s (scripts/bench_hostile: BENCHMARKS.md). Guarded, the typical page
+    # stays under 0.5 s, and no page waits behind a hostile query, which may hold a thread for the whole SQL
+    # time limit (on two shared cores single requests reach ~1 s: a p95 bound flaked there).
+    assert statistics.median(latencies) < 0.5, sorted(latencies)
+    assert max(latencies) < SETTINGS["sql_time_limit_ms"] / 1000, sorted(latencies)[-5:]
     assert len(answers) >= len(loads) and set(answers) <= {200, 400, 429, 503, "timeout"}

@@ -97,6 +97,11 @@ class MatchKeys:
 
 
 MATCH_KEYS = MatchKeys()
+# The table search's WHERE clause (params :vn_match, :vn_cap and, for KEYS_CLAUSE, :vn_request): the newest
+# :vn_cap matches, walked by each of the request's queries, or once for all of them.
+WORDS_CLAUSE = ("search_key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :vn_match"
+                " ORDER BY rowid LIMIT :vn_cap)")
+KEYS_CLAUSE = "search_key IN (SELECT value FROM json_each(vn_match_keys(:vn_match, :vn_cap, :vn_request)))"
 
 
 def _page_offset(page) -> int:
@@ -142,16 +147,12 @@ def filters_from_request(request, database, table, datasette):
         # The newest COUNT_CAP matches (keys grow with age), with no count first. A phrase (or raw syntax)
         # is walked once for the page, Datasette's count and the facets (MatchKeys); plain words are
         # walked by each (a walk of words costs less than handing 10,000 keys around: measured).
-        if raw or search.has_phrase(query):
-            clause = "search_key IN (SELECT value FROM json_each(vn_match_keys(:vn_match, :vn_cap, :vn_request)))"
-        else:
-            clause = ("search_key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :vn_match"
-                      " ORDER BY rowid LIMIT :vn_cap)")
+        clause = KEYS_CLAUSE if raw or search.has_phrase(query) else WORDS_CLAUSE
         described = (f'search matches "{query}" (the newest {search.COUNT_CAP:,} at most: add words,'
                      ' "a phrase" or a filter to narrow)')
         facets_off = b"_nofacet=1" in request.scope.get("query_string", b"")
         params = {"vn_match": match, "vn_cap": search.COUNT_CAP}
-        if ":vn_request" in clause:
+        if clause is KEYS_CLAUSE:
             params["vn_request"] = uuid.uuid4().hex
         return FilterArguments([clause], params, [described],
                                {"supports_search": True, "search": query, "search_facets_off": facets_off})
